@@ -1,0 +1,228 @@
+"""Folding chat text into the form the lexicon and the recognisers match against.
+
+Every evasion we fold is a per-character rewrite, so the whole fold is one table from a character
+to its folded string (possibly empty):
+
+- NFKC (full-width ｖｘ１３８ → vx138, circled ① → 1, math 𝐯 → v) and lower case;
+- Traditional → Simplified (OpenCC, character level: 微信號 → 微信号, 紅包 → 红包);
+- numerals used to spell numbers → digits (一二三, 壹贰叁, 〇/零/○, 幺, ❶➀, other scripts' digits);
+- look-alike letters (Cyrillic х, Greek ν …) → Latin, 🇻/🅥 → v, ➕/+ → 加 ("➕V");
+- separators removed: spaces, punctuation, symbols, emoji, zero-width and other format characters,
+  combining marks — whatever an evader slips between the characters of 微 信 or 1 3 8.
+
+Multi-character variants and homophones (薇信, 威信, vx, 绿泡泡, 扣扣 …) are folded by the lexicon: the
+automaton maps each variant to its category, which keeps this table independent of the policy.
+
+`fold()` is the fast form (one `str.translate`, in C); `normalise()` also returns the offset map from
+each folded character back to the original text, and runs only for messages that hit something.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import opencc
+
+# Characters above this are looked up in a small dict (they are few: tags, variation selectors).
+_TABLE_SIZE = 0x40000
+_HIGH_RANGES = ((0xE0000, 0xE0080), (0xE0100, 0xE01F0))
+
+NUMERAL_DIGITS: dict[str, str] = {
+    **dict.fromkeys("〇零○◯", "0"),
+    **dict.fromkeys("一壹幺", "1"),
+    **dict.fromkeys("二贰", "2"),
+    **dict.fromkeys("三叁", "3"),
+    **dict.fromkeys("四肆", "4"),
+    **dict.fromkeys("五伍", "5"),
+    **dict.fromkeys("六陆", "6"),
+    **dict.fromkeys("七柒", "7"),
+    **dict.fromkeys("八捌", "8"),
+    **dict.fromkeys("九玖", "9"),
+}
+
+# Letters that look Latin in a chat window (Cyrillic and Greek), as typed to dodge "vx" or "qq".
+CONFUSABLE_LETTERS: dict[str, str] = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
+    "χ": "x", "ω": "w", "ς": "σ",
+}  # fmt: skip
+
+# "➕我V" and "+vx": a plus stands for 加 (add).
+PLUS_SIGNS = "+➕✚✙﹢"
+KEPT_SYMBOLS = "@"  # e-mail addresses (Alipay and QQ accounts)
+
+_DELETED_CATEGORIES = frozenset({"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So"}) | frozenset(
+    {"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Mn", "Mc", "Me"}
+)
+
+
+def _letter_from_name(char: str) -> str | None:
+    """🇻 REGIONAL INDICATOR SYMBOL LETTER V, 🅥 NEGATIVE CIRCLED LATIN CAPITAL LETTER V → "v"."""
+    name = unicodedata.name(char, "")
+    if ("LETTER " in name) and (name.startswith("REGIONAL INDICATOR") or "LATIN CAPITAL LETTER" in name):
+        last = name.rsplit(" ", 1)[-1]
+        if len(last) == 1 and "A" <= last <= "Z":
+            return last.lower()
+    return None
+
+
+def _digits_from_numeric(char: str) -> str | None:
+    """❶ ➀ ➊ ⓫ and other digits that NFKC leaves alone but a reader sees as a number."""
+    decimal = unicodedata.decimal(char, None)
+    if decimal is not None:
+        return str(decimal)
+    if unicodedata.category(char) in {"No", "Nl"}:
+        value = unicodedata.numeric(char, None)
+        if value is not None and value == int(value) and 0 <= value <= 50:
+            return str(int(value))
+    return None
+
+
+def _fold_one(char: str, simplified: dict[str, str]) -> str:
+    out = []
+    for piece in unicodedata.normalize("NFKC", char).lower():
+        piece = simplified.get(piece, piece)
+        piece = NUMERAL_DIGITS.get(piece, piece)
+        piece = CONFUSABLE_LETTERS.get(piece, piece)
+        if piece in PLUS_SIGNS:
+            out.append("加")
+            continue
+        if piece in KEPT_SYMBOLS or piece.isdigit() and piece.isascii():
+            out.append(piece)
+            continue
+        category = unicodedata.category(piece)
+        if category == "Nd" or category in {"No", "Nl", "So"}:
+            replacement = _digits_from_numeric(piece) if category != "So" else None
+            replacement = replacement or _letter_from_name(piece)
+            if replacement is not None:
+                out.append(replacement)
+                continue
+        if category in _DELETED_CATEGORIES:
+            continue
+        out.append(piece)
+    return "".join(out)
+
+
+def _opencc_simplified() -> dict[str, str]:
+    """Character-level Traditional → Simplified from OpenCC (t2s, plus Taiwan and Hong Kong variants)."""
+    sources = [chr(cp) for cp in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00))]
+    joined = "\n".join(sources)
+    mapping: dict[str, str] = {}
+    for config in ("hk2s", "tw2s", "t2s"):  # t2s last: it wins where they differ
+        converted = opencc.OpenCC(config).convert(joined).split("\n")
+        if len(converted) != len(sources):  # pragma: no cover - OpenCC keeps newlines
+            raise RuntimeError(f"OpenCC {config} changed the number of lines")
+        for source, target in zip(sources, converted, strict=True):
+            if target != source and len(target) == 1:
+                mapping[source] = target
+    return mapping
+
+
+@dataclass(frozen=True, slots=True)
+class FoldTables:
+    """The per-character fold and what the fast path needs to know about it."""
+
+    table: list[int | str | None]  # index = code point; str.translate table
+    high: dict[int, str | None]  # the few characters above _TABLE_SIZE that fold
+    preimages: dict[str, frozenset[str]]  # folded character → the characters that fold to it (not itself)
+    deleted: frozenset[str]  # characters that fold to nothing (separators)
+    single_digit: frozenset[str]  # characters that fold to exactly one digit (not ASCII digits)
+    multi_digit: frozenset[str]  # characters that fold to two or more characters including a digit
+
+
+@cache
+def fold_tables() -> FoldTables:
+    """Build the fold once per process (about half a second); every policy version shares it."""
+    simplified = _opencc_simplified()
+    table: list[int | str | None] = list(range(_TABLE_SIZE))
+    high: dict[int, str | None] = {}
+    preimages: dict[str, set[str]] = {}
+    deleted: set[str] = set()
+    single_digit: set[str] = set()
+    multi_digit: set[str] = set()
+    code_points = [*range(_TABLE_SIZE), *(cp for lo, hi in _HIGH_RANGES for cp in range(lo, hi))]
+    for cp in code_points:
+        char = chr(cp)
+        if unicodedata.category(char) == "Cn":
+            continue
+        folded = _fold_one(char, simplified)
+        if folded == char:
+            continue
+        if cp < _TABLE_SIZE:
+            table[cp] = folded or None
+        else:
+            high[cp] = folded or None
+        if not folded:
+            deleted.add(char)
+            continue
+        for piece in set(folded):
+            preimages.setdefault(piece, set()).add(char)
+        digit_count = sum(piece.isdigit() for piece in folded)
+        if digit_count and len(folded) == 1:
+            single_digit.add(char)
+        elif digit_count:
+            multi_digit.add(char)
+    return FoldTables(
+        table=table,
+        high=high,
+        preimages={key: frozenset(value) for key, value in preimages.items()},
+        deleted=frozenset(deleted),
+        single_digit=frozenset(single_digit),
+        multi_digit=frozenset(multi_digit),
+    )
+
+
+_HIGH_CHAR = re.compile("[\U00040000-\U0010ffff]")
+
+
+def fold(text: str) -> str:
+    """The folded form of `text`, without an offset map (all in C for ordinary text)."""
+    tables = fold_tables()
+    folded = text.translate(tables.table)
+    if _HIGH_CHAR.search(folded):  # tags and variation selectors beyond the list table
+        folded = folded.translate(tables.high)
+    return folded
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """Folded text plus, for each folded character, the span of the original character it came from."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...]  # starts[i]: offset in `original` of the character that produced text[i]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the folded span [start, end) back to the original text."""
+        if start >= end:
+            raise ValueError("empty span")
+        return self.starts[start], self.starts[end - 1] + 1
+
+
+def normalise(text: str) -> Normalised:
+    """Fold `text` and keep the offset map (a Python loop: only for messages that hit something)."""
+    tables = fold_tables()
+    table, high = tables.table, tables.high
+    pieces: list[str] = []
+    starts: list[int] = []
+    for index, char in enumerate(text):
+        cp = ord(char)
+        mapped = table[cp] if cp < _TABLE_SIZE else high.get(cp, char)
+        if mapped is None:
+            continue
+        if isinstance(mapped, int):
+            pieces.append(char)
+            starts.append(index)
+        else:
+            pieces.append(mapped)
+            starts.extend([index] * len(mapped))
+    return Normalised(original=text, text="".join(pieces), starts=tuple(starts))
+
+
+def to_digits(text: str) -> str:
+    """Digits of `text` after folding (一三八 → 138), dropping everything else."""
+    return "".join(char for char in fold(text) if char.isdigit())

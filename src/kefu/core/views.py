@@ -1,0 +1,65 @@
+"""Pages owned by core: login, home per role, audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from kefu.core import scopes, selectors
+from kefu.core.errors import Forbidden, NotFound
+from kefu.core.forms import ThrottledLoginForm
+from kefu.core.navigation import sections_for
+
+
+def page(
+    view: Callable[..., HttpResponse] | None = None, *, methods: tuple[str, ...] = ("GET", "HEAD")
+) -> Any:
+    """Login required; only `methods` accepted (reading pages refuse POST with 405); a scope refusal
+    is a plain 404 and a missing role a 403, as in the API."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @require_http_methods(list(methods))
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404(exc.message) from exc
+            except Forbidden as exc:
+                raise PermissionDenied(exc.message) from exc
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledLoginForm
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+@page
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"sections": sections_for(request.user)})
+
+
+@page
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not scopes.has_any_role(request.user, selectors.AUDIT_READERS):
+        raise Forbidden("只有人事和集团管理员可以查看审计日志")
+    entries = selectors.audit_entry_list(
+        actor=request.user, action=request.GET.get("action", ""), search=request.GET.get("q", "")
+    )
+    page_obj = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page_obj": page_obj, "q": request.GET.get("q", "")})
