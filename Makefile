@@ -22,7 +22,7 @@ run: $(STAMP)  ## migrate, load the demo once, serve on http://127.0.0.1:8000
 	$(BIN)/kefu serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)  ## the whole suite (SQLite; PostgreSQL too when KEFU_DATABASE_URL is set)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench

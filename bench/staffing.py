@@ -8,6 +8,11 @@ on the same inputs, and prints one JSON line per figure.
 Like with like: pyworkforce's `raw_positions` is the agent count before shrinkage, after its own
 occupancy cap (if the service-level answer runs hotter than the cap it takes ceil(load / cap)), which
 is what kefu's `agents` means too. Both get the same service-level target, answer time and cap.
+
+Known source of differences: pyworkforce starts its search at round(load + 1), so for a load such as
+22.5 Erlangs it never tries 23 agents. With the default 80/20 target floor(load) + 1 agents never meet
+the target and the counts agree; with a lax target (e.g. --service-level 0.5 --answer-within 60)
+kefu's smaller, still sufficient count shows up as differences.
 """
 
 from __future__ import annotations

@@ -3,11 +3,18 @@
 Every path parameter and every write must be registered here; an unregistered one fails the test,
 so a new route cannot slip past the matrix. Each entry turns (world, spot) into a value that points
 at a record of that spot — a record outside the actor's scope when the spot is foreign to its role.
+
+Apps add their own entries in ``tests/<app>/access_matrix.py`` (same names: PARAMS, WRITE_BODIES,
+SELF_ONLY, SPOT_BUILDERS); they are merged below. A SPOT_BUILDER ``(world, spot) -> list[str]`` makes
+the app's records for a spot when the world is built and returns marker strings that must never show
+up in a list outside the spot's scope.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from kefu.core import services as core_services
@@ -26,17 +33,25 @@ PARAMS: dict[str, ParamMaker] = {
 # (METHOD, route) -> request body aimed at the spot, for writes whose body carries the scope.
 WRITE_BODIES: dict[tuple[str, str], ParamMaker] = {
     ("POST", "/api/v1/org/employees"): lambda world, spot: {
-        "employee_no": "Z9999", "name": "越权录入", "unit_id": spot.unit.id, "position_code": "agent",
-        "hire_date": "2026-01-05", "base_salary": "4000.00",
+        "employee_no": "Z9999",
+        "name": "越权录入",
+        "unit_id": spot.unit.id,
+        "position_code": "agent",
+        "hire_date": "2026-01-05",
+        "base_salary": "4000.00",
     },
     ("PATCH", "/api/v1/org/employees/{employee_id}"): lambda world, spot: {
-        "expected_version": spot.employee.version, "base_salary": "99999.00",
+        "expected_version": spot.employee.version,
+        "base_salary": "99999.00",
     },
     ("POST", "/api/v1/org/employees/{employee_id}/transfers"): lambda world, spot: {
-        "to_unit_id": world.team_a1.id, "effective_date": "2026-11-01", "reason": "越权调动",
+        "to_unit_id": world.team_a1.id,
+        "effective_date": "2026-11-01",
+        "reason": "越权调动",
     },
     ("PUT", "/api/v1/policy/units/{unit_id}/values/{key}"): lambda world, spot: {
-        "value": 9, "note": "越权修改",
+        "value": 9,
+        "note": "越权修改",
     },
     ("POST", "/api/v1/policy/units/{unit_id}/values/{key}/clear"): lambda world, spot: {"note": "越权撤销"},
     ("POST", "/policy/units/<unit_id>/keys/<key>/"): lambda world, spot: {"value": "9", "note": "越权修改"},
@@ -51,3 +66,18 @@ SELF_ONLY: dict[tuple[str, str], str] = {
 
 # Routes that are public or not record-bearing (checked elsewhere).
 PUBLIC_PAGES = {"login", "logout", "set_language"}
+
+SPOT_BUILDERS: list[Callable[[Any, Any], list[str]]] = []
+
+
+def _merge_app_registries() -> None:
+    for module_path in sorted(Path(__file__).parent.glob("*/access_matrix.py")):
+        module = importlib.import_module(f"tests.{module_path.parent.name}.access_matrix")
+        PARAMS.update(getattr(module, "PARAMS", {}))
+        WRITE_BODIES.update(getattr(module, "WRITE_BODIES", {}))
+        SELF_ONLY.update(getattr(module, "SELF_ONLY", {}))
+        PUBLIC_PAGES.update(getattr(module, "PUBLIC_PAGES", set()))
+        SPOT_BUILDERS.extend(getattr(module, "SPOT_BUILDERS", []))
+
+
+_merge_app_registries()

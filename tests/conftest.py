@@ -11,6 +11,7 @@ from django.core.cache import cache
 
 from kefu.core import scopes
 from kefu.org.models import Employee, OrgUnit, UnitKind
+from tests.access_matrix import SPOT_BUILDERS
 from tests.factories import EmployeeFactory, OrgUnitFactory, make_user
 
 
@@ -94,4 +95,8 @@ def world(db: Any) -> World:
         user = make_user(f"spot_{name}", role=scopes.AGENT, unit=unit, employee=employee)
         markers = [label, number] + ([unit.name] if name != "same_team" else [])
         spots[name] = Spot(name=name, employee=employee, unit=unit, user=user, markers=markers)
-    return World(group, branch_a, branch_b, team_a1, team_a2, team_b1, users, spots, me)
+    world = World(group, branch_a, branch_b, team_a1, team_a2, team_b1, users, spots, me)
+    for build in SPOT_BUILDERS:  # each app's records at every spot (tests/<app>/access_matrix.py)
+        for spot in spots.values():
+            spot.markers.extend(build(world, spot))
+    return world

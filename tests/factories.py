@@ -26,7 +26,10 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: type[OrgUnit], *args: Any, **kwargs: Any) -> OrgUnit:
         parent = kwargs.get("parent")
         return org_services.org_unit_create(
-            actor=None, kind=kwargs["kind"], name=kwargs["name"], code=kwargs["code"],
+            actor=None,
+            kind=kwargs["kind"],
+            name=kwargs["name"],
+            code=kwargs["code"],
             parent_id=parent.id if parent else None,
         )
 
@@ -45,13 +48,19 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class: type[Employee], *args: Any, **kwargs: Any) -> Employee:
         return org_services.employee_create(
-            actor=None, employee_no=kwargs["employee_no"], name=kwargs["name"], unit_id=kwargs["unit"].id,
-            position_code=kwargs["position_code"], hire_date=kwargs["hire_date"], base_salary=kwargs["base_salary"],
+            actor=None,
+            employee_no=kwargs["employee_no"],
+            name=kwargs["name"],
+            unit_id=kwargs["unit"].id,
+            position_code=kwargs["position_code"],
+            hire_date=kwargs["hire_date"],
+            base_salary=kwargs["base_salary"],
         )
 
 
-def make_user(username: str, *, role: str | None = None, unit: OrgUnit | None = None,
-              employee: Employee | None = None) -> Any:
+def make_user(
+    username: str, *, role: str | None = None, unit: OrgUnit | None = None, employee: Employee | None = None
+) -> Any:
     user = get_user_model().objects.create_user(username=username, password="correct-horse-battery")
     if employee is not None:
         employee.user = user

@@ -80,7 +80,9 @@ def _client(world: World, role: str) -> Client:
 
 def _values(route: Route, world: World, spot: Any) -> dict[str, Any]:
     missing = [p for p in route.params if p not in PARAMS]
-    assert not missing, f"{route.template}: register how to name a foreign record for {missing} in tests/access_matrix.py"
+    assert not missing, (
+        f"{route.template}: register how to name a foreign record for {missing} in tests/access_matrix.py"
+    )
     return {p: PARAMS[p](world, spot) for p in route.params}
 
 
@@ -118,8 +120,9 @@ def test_foreign_records_cannot_be_read(world: World, role: str, route: Route) -
             assert response.status_code in (403, 404, 405), f"{role} GET {url}: HTTP {response.status_code}"
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if WRITE_METHODS & set(r.methods)],
-                         ids=lambda r: f"{r.kind}:{r.template}")
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if WRITE_METHODS & set(r.methods)], ids=lambda r: f"{r.kind}:{r.template}"
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_foreign_records_cannot_be_changed(world: World, role: str, route: Route) -> None:
     for method in sorted(WRITE_METHODS & set(route.methods)):

@@ -5,8 +5,10 @@ Browsers use the session (with CSRF on writes); integrations send ``Authorizatio
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
@@ -15,8 +17,6 @@ from kefu.core import services as core_services
 from kefu.core.api import router as core_router
 from kefu.core.append_only import AppendOnlyViolation
 from kefu.core.errors import ApplicationError, Conflict, Forbidden, NotFound
-from kefu.org.api import router as org_router
-from kefu.policy.api import router as policy_router
 
 
 class BearerToken(HttpBearer):
@@ -67,5 +67,13 @@ def _append_only(request: HttpRequest, exc: AppendOnlyViolation) -> HttpResponse
 
 
 api.add_router("/", core_router)
-api.add_router("/org", org_router)
-api.add_router("/policy", policy_router)
+for _config in apps.get_app_configs():
+    # Each domain app with an `api.router` is mounted under its label, in ladder order.
+    if _config.name.startswith("kefu.") and _config.label != "core":
+        try:
+            _module = importlib.import_module(f"{_config.name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{_config.name}.api":
+                raise
+            continue
+        api.add_router(f"/{_config.label}", _module.router)

@@ -1,10 +1,10 @@
 """The `kefu` command: Django's management commands, plus `kefu bench` for the benchmarks.
 
-    kefu serve            ASGI server (uvicorn) on 127.0.0.1:8000
-    kefu demo             load the deterministic demo organisation once
-    kefu audit verify     recompute the audit chain; `kefu audit checkpoint` prints its head
-    kefu bench NAME|all   run benchmarks from bench/, one JSON line per figure
-    kefu <command>        any Django management command (migrate, createsuperuser, shell …)
+kefu serve            ASGI server (uvicorn) on 127.0.0.1:8000
+kefu demo             load the deterministic demo organisation once
+kefu audit verify     recompute the audit chain; `kefu audit checkpoint` prints its head
+kefu bench NAME|all   run benchmarks from bench/, one JSON line per figure
+kefu <command>        any Django management command (migrate, createsuperuser, shell …)
 """
 
 from __future__ import annotations

@@ -1,18 +1,38 @@
+"""URLs: core pages here; each kefu app with a `urls` module is mounted under /<label>/ and each app
+with an `api.router` under /api/v1/<label>, in INSTALLED_APPS (ladder) order."""
+
+import importlib
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from kefu.api import api
 from kefu.core import views as core_views
+
+
+def _app_urls() -> list[URLPattern | URLResolver]:
+    mounted: list[URLPattern | URLResolver] = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("kefu.") and config.label != "core":
+            try:
+                module = importlib.import_module(f"{config.name}.urls")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.urls":
+                    raise
+                continue
+            mounted.append(path(f"{config.label}/", include(module)))
+    return mounted
+
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", core_views.audit_log, name="audit_log"),
-    path("org/", include("kefu.org.urls")),
-    path("policy/", include("kefu.policy.urls")),
+    *_app_urls(),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

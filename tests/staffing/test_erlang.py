@@ -343,6 +343,43 @@ def test_erlang_a_approaches_erlang_c_as_callers_grow_patient() -> None:
     assert a.abandon_rate < 0.001
 
 
+@pytest.mark.parametrize(("load", "patience", "within"), [(3.0, 30.0, 20.0), (50.0, 120.0, 20.0), (400.0, 5.0, 60.0)])
+def test_erlang_a_service_rises_and_hang_ups_fall_with_each_agent(load: float, patience: float, within: float) -> None:
+    found = [
+        erlang.erlang_a_measures(
+            servers=n, load=load, aht_seconds=300, patience_seconds=patience, answer_within_seconds=within
+        )
+        for n in range(1, int(load * 1.5) + 10)
+    ]
+
+    # Monotone up to rounding noise far below anything reported: the agent search bisects on this.
+    assert all(b.service_level >= a.service_level - 1e-9 for a, b in itertools.pairwise(found))
+    assert all(b.abandon_rate <= a.abandon_rate + 1e-9 for a, b in itertools.pairwise(found))
+    assert all(b.occupancy <= a.occupancy + 1e-9 for a, b in itertools.pairwise(found))
+    assert found[-1].service_level > 0.9 > found[0].service_level
+
+
+@pytest.mark.parametrize("cap", [1.0, 0.85, 0.7])
+def test_erlang_a_required_agents_is_the_fewest_meeting_service_and_occupancy(cap: float) -> None:
+    result = required_agents(
+        calls=900,
+        aht_seconds=240,
+        service_level_target=0.85,
+        answer_within_seconds=20,
+        patience_seconds=45,
+        max_occupancy=cap,
+    )
+
+    def meets(agents: int) -> bool:
+        found = erlang.erlang_a_measures(
+            servers=agents, load=120.0, aht_seconds=240, patience_seconds=45, answer_within_seconds=20
+        )
+        return found.service_level >= 0.85 and found.occupancy <= cap
+
+    assert meets(result.agents)
+    assert not meets(result.agents - 1)
+
+
 def test_impatient_callers_can_be_served_by_fewer_agents_than_the_load() -> None:
     result = required_agents(
         calls=1000, aht_seconds=360, service_level_target=0.5, answer_within_seconds=30, patience_seconds=20

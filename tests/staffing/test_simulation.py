@@ -3,34 +3,34 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
 from kefu.staffing import erlang
-from kefu.staffing.simulation import simulate_queue
+from kefu.staffing.simulation import SimulationResult, simulate_queue
 
-# 200 contacts an hour at AHT 180 s = 10 Erlangs on 12 agents: busy enough that waits are common.
-BUSY_HOUR = {"agents": 12, "aht_seconds": 180.0, "answer_within_seconds": 20.0}
+
+def busy_hour(**traffic: Any) -> SimulationResult:
+    """12 agents, AHT 180 s, target 20 s: with 200 contacts an hour (10 Erlangs) waits are common."""
+    return simulate_queue(agents=12, aht_seconds=180.0, answer_within_seconds=20.0, **traffic)
 
 
 def test_same_seed_same_outcome_other_seed_other_outcome() -> None:
     def run(seed: int) -> object:
-        return simulate_queue(
-            arrivals_per_hour={"ka": 20, "normal": 180}, patience_seconds=60, max_arrivals=3000, seed=seed, **BUSY_HOUR
-        )
+        return busy_hour(arrivals_per_hour={"ka": 20, "normal": 180}, patience_seconds=60, max_arrivals=3000, seed=seed)
 
     assert run(7) == run(7)
     assert run(7) != run(8)
 
 
 def test_every_offered_contact_is_answered_or_abandoned() -> None:
-    result = simulate_queue(
+    result = busy_hour(
         arrivals_per_hour={"ka": 30, "vip": 50, "normal": 150},
         patience_seconds=45,
         max_arrivals=20_000,
         warmup_arrivals=500,
         seed=3,
-        **BUSY_HOUR,
     )
 
     assert result.overall.offered == 19_500
@@ -43,9 +43,7 @@ def test_every_offered_contact_is_answered_or_abandoned() -> None:
 
 
 def test_simulation_agrees_with_erlang_c_without_hang_ups() -> None:
-    result = simulate_queue(
-        arrivals_per_hour={"normal": 200}, max_arrivals=80_000, warmup_arrivals=2_000, seed=11, **BUSY_HOUR
-    )
+    result = busy_hour(arrivals_per_hour={"normal": 200}, max_arrivals=80_000, warmup_arrivals=2_000, seed=11)
 
     expected_level = erlang.service_level(agents=12, load=10, aht_seconds=180, answer_within_seconds=20)
     expected_asa = erlang.asa_seconds(agents=12, load=10, aht_seconds=180)
@@ -78,12 +76,10 @@ def test_simulation_agrees_with_erlang_a(agents: int, patience: float) -> None:
 
 
 def test_key_accounts_are_answered_first_with_the_same_agents() -> None:
-    result = simulate_queue(
+    result = busy_hour(
         arrivals_per_hour={"ka": 20, "vip": 40, "normal": 140},
         max_arrivals=40_000,
-        warmup_arrivals=1_000,
         seed=2,
-        **BUSY_HOUR,
     )
 
     ka, vip, normal = (result.tiers[tier] for tier in ("ka", "vip", "normal"))
@@ -91,23 +87,28 @@ def test_key_accounts_are_answered_first_with_the_same_agents() -> None:
     assert ka.service_level > vip.service_level > normal.service_level
     assert ka.asa_seconds is not None and normal.asa_seconds is not None
     assert ka.asa_seconds < normal.asa_seconds / 3
-    # Priority moves waiting between tiers; the total is the single-queue Erlang C figure.
-    assert result.overall.service_level == pytest.approx(
-        erlang.service_level(agents=12, load=10, aht_seconds=180, answer_within_seconds=20), abs=0.025
-    )
+    # Priority only moves waiting between tiers: handle times do not depend on the tier, so the number
+    # of contacts in the queue follows the same path as first-come-first-served with the same random
+    # draws, and the mean wait over everyone is the same (Kleinrock's conservation law).
+    single_queue = busy_hour(arrivals_per_hour={"normal": 200}, max_arrivals=40_000, seed=2)
+    assert result.overall.asa_seconds == pytest.approx(single_queue.overall.asa_seconds, rel=1e-9)
+    assert result.overall.service_level != single_queue.overall.service_level
 
 
 def test_impatient_normal_customers_hang_up_more_than_key_accounts() -> None:
-    result = simulate_queue(
+    result = busy_hour(
         arrivals_per_hour={"ka": 30, "normal": 200},
         patience_seconds=40,
         max_arrivals=30_000,
         warmup_arrivals=1_000,
         seed=4,
-        **BUSY_HOUR,
     )
 
-    assert (result.tiers["ka"].abandon_rate or 0.0) < (result.tiers["normal"].abandon_rate or 0.0) / 3
+    ka, normal = result.tiers["ka"], result.tiers["normal"]
+    assert ka.abandon_rate is not None and normal.abandon_rate is not None
+    assert ka.abandon_rate < normal.abandon_rate - 0.02
+    assert ka.service_level is not None and normal.service_level is not None
+    assert ka.service_level > normal.service_level + 0.03
 
 
 def test_given_handle_times_match_pollaczek_khinchine_for_one_agent() -> None:
@@ -127,17 +128,16 @@ def test_given_handle_times_match_pollaczek_khinchine_for_one_agent() -> None:
 
 
 def test_bounded_by_simulated_time() -> None:
-    result = simulate_queue(
-        arrivals_per_hour={"normal": 3600}, max_seconds=600, max_arrivals=10**9, seed=1, **BUSY_HOUR
-    )
+    result = busy_hour(arrivals_per_hour={"normal": 3600}, max_seconds=600, max_arrivals=10**9, seed=1)
 
     # One arrival a second for ten minutes.
     assert 500 < result.overall.offered < 700
-    assert result.simulated_seconds >= 600 or math.isclose(result.simulated_seconds, 600, rel_tol=0.05)
+    assert result.simulated_seconds > 600  # the queue left at the horizon is still served out
+    assert result.overall.answered == result.overall.offered
 
 
 def test_quiet_tier_reports_no_figures_rather_than_zeros() -> None:
-    result = simulate_queue(arrivals_per_hour={"ka": 0, "normal": 100}, max_arrivals=500, seed=1, **BUSY_HOUR)
+    result = busy_hour(arrivals_per_hour={"ka": 0, "normal": 100}, max_arrivals=500, seed=1)
 
     assert result.tiers["ka"].offered == 0
     assert result.tiers["ka"].service_level is None

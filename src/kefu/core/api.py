@@ -22,7 +22,10 @@ class AuditFilter(Schema):
 def me(request: HttpRequest) -> MeOut:
     who = scopes.principal(request.user)
     return MeOut(
-        id=request.user.pk, username=request.user.get_username(), employee_id=who.employee_id, roles=sorted(who.roles())
+        id=scopes.user_id(request.user),
+        username=request.user.get_username(),
+        employee_id=who.employee_id,
+        roles=sorted(who.roles()),
     )
 
 

@@ -15,5 +15,7 @@ class CoreConfig(AppConfig):
         # Once per migrate (not per app): every append-only table gets its refusing triggers.
         post_migrate.connect(append_only.install_triggers, sender=self, dispatch_uid="kefu_append_only_triggers")
         navigation.register(
-            navigation.Section(_("审计日志"), "audit_log", (scopes.BRANCH_HR, scopes.HQ_ADMIN), _("每一次修改：谁、何时、改了什么"))
+            navigation.Section(
+                _("审计日志"), "audit_log", (scopes.BRANCH_HR, scopes.HQ_ADMIN), _("每一次修改：谁、何时、改了什么")
+            )
         )

@@ -22,7 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from kefu.core import context
+from kefu.core import context, scopes
 from kefu.core.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -84,7 +84,7 @@ def record(
             seq=head.seq + 1,
             # Microsecond precision is what both SQLite and PostgreSQL keep, so the hash survives a reload.
             at=timezone.now().astimezone(dt.UTC),
-            actor=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
+            actor=scopes.signed_in(actor),
             actor_label=_actor_label(actor),
             action=action,
             object_type=obj._meta.label_lower,
@@ -147,9 +147,7 @@ def verify(*, against: Checkpoint | None = None) -> Verdict:
     prev_hash, expected_seq, seen_at_checkpoint = GENESIS, 1, None
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
-            reason = (
-                f"expected seq {expected_seq}, found {entry.seq}: an entry was removed or inserted out of order"
-            )
+            reason = f"expected seq {expected_seq}, found {entry.seq}: an entry was removed or inserted out of order"
             return Verdict(False, expected_seq - 1, prev_hash, entry.seq, entry.id, reason)
         if entry.prev_hash != prev_hash:
             reason = "its link to the previous entry does not match: an entry before it was removed or replaced"

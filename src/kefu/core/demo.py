@@ -15,7 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 
-DEMO_PASSWORD = "kefu-demo-2026"
+DEMO_PASSWORD = "kefu-demo-2026"  # noqa: S105 - the published demo login, printed by `kefu demo`
 SEED = 20261111
 
 

@@ -45,6 +45,9 @@ class AuditHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
+
 
 class ApiToken(models.Model):
     """A revocable bearer token for integrations. Only its SHA-256 is stored; the token is shown once."""

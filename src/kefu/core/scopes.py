@@ -166,5 +166,16 @@ def has_any_role(actor: Actor | None, roles: Collection[str]) -> bool:
     return who.superuser or bool(who.roles() & set(roles))
 
 
+def signed_in(actor: Actor | None) -> Any:
+    """The user to store as "who did it", or None for system work and anonymous callers."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def user_id(actor: Actor) -> int:
+    if not actor.is_authenticated or actor.pk is None:
+        raise Forbidden("请先登录")
+    return int(actor.pk)
+
+
 def describe(actor: Any) -> str:
     return ", ".join(sorted(principal(actor).roles())) or "—"

@@ -35,4 +35,4 @@ def audit_entry_list(
 
 
 def api_token_list(*, actor: Actor) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user_id=actor.pk).order_by("-created_at")
+    return ApiToken.objects.filter(user_id=scopes.user_id(actor)).order_by("-created_at")

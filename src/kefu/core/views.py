@@ -20,9 +20,7 @@ from kefu.core.forms import ThrottledLoginForm
 from kefu.core.navigation import sections_for
 
 
-def page(
-    view: Callable[..., HttpResponse] | None = None, *, methods: tuple[str, ...] = ("GET", "HEAD")
-) -> Any:
+def page(view: Callable[..., HttpResponse] | None = None, *, methods: tuple[str, ...] = ("GET", "HEAD")) -> Any:
     """Login required; only `methods` accepted (reading pages refuse POST with 405); a scope refusal
     is a plain 404 and a missing role a 403, as in the API."""
 

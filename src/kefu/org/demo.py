@@ -9,7 +9,10 @@ from kefu.core.demo import DEMO_PASSWORD, DemoContext, DemoLogin
 from kefu.org import services
 from kefu.org.models import Employee, OrgUnit, Role, UnitKind
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉梅鑫宇欣怡子涵浩然思雨梓萱雨轩俊杰晨曦佳琪嘉怡一诺雅婷"
 
 # (department, teams, headcount per team)
@@ -20,8 +23,14 @@ DEPARTMENTS = [
     ("质检部", ["质检组"], 4),
 ]
 BRANCHES = [("华东分公司", "HD"), ("华南分公司", "HN")]
-BASE_SALARY = {"agent": 4200, "senior_agent": 5200, "team_lead": 6500, "qa_inspector": 5600, "supervisor": 8000,
-               "manager": 11000}
+BASE_SALARY = {
+    "agent": 4200,
+    "senior_agent": 5200,
+    "team_lead": 6500,
+    "qa_inspector": 5600,
+    "supervisor": 8000,
+    "manager": 11000,
+}
 
 
 def _name(ctx: DemoContext, used: set[str]) -> str:
@@ -60,20 +69,24 @@ def build(ctx: DemoContext) -> None:
         )
 
     for branch_name, code in BRANCHES:
-        branch = services.org_unit_create(actor=None, kind=UnitKind.BRANCH, name=branch_name, code=code,
-                                          parent_id=group.id)
-        centre = services.org_unit_create(actor=None, kind=UnitKind.CENTRE, name=f"{branch_name[:2]}客服中心",
-                                          code=f"{code}-CC", parent_id=branch.id)
+        branch = services.org_unit_create(
+            actor=None, kind=UnitKind.BRANCH, name=branch_name, code=code, parent_id=group.id
+        )
+        centre = services.org_unit_create(
+            actor=None, kind=UnitKind.CENTRE, name=f"{branch_name[:2]}客服中心", code=f"{code}-CC", parent_id=branch.id
+        )
         hire(centre, "manager", min_years=5)
         ctx.objects[f"{code}.branch"] = branch
         for d, (dept_name, teams, headcount) in enumerate(DEPARTMENTS, start=1):
-            dept = services.org_unit_create(actor=None, kind=UnitKind.DEPARTMENT, name=dept_name,
-                                            code=f"{code}-D{d}", parent_id=centre.id)
+            dept = services.org_unit_create(
+                actor=None, kind=UnitKind.DEPARTMENT, name=dept_name, code=f"{code}-D{d}", parent_id=centre.id
+            )
             hire(dept, "supervisor", min_years=3)
             ctx.objects[f"{code}.{dept_name}"] = dept
             for t, team_name in enumerate(teams, start=1):
-                team = services.org_unit_create(actor=None, kind=UnitKind.TEAM, name=team_name,
-                                                code=f"{code}-D{d}-T{t}", parent_id=dept.id)
+                team = services.org_unit_create(
+                    actor=None, kind=UnitKind.TEAM, name=team_name, code=f"{code}-D{d}-T{t}", parent_id=dept.id
+                )
                 ctx.objects[f"{code}.{team_name}"] = team
                 ctx.objects[f"{code}.{team_name}.lead"] = hire(team, "team_lead", min_years=2)
                 member = "qa_inspector" if dept_name == "质检部" else None
@@ -85,15 +98,26 @@ def build(ctx: DemoContext) -> None:
 
     # Some history: two agents moved between teams, one promoted.
     hd_one, hd_two = ctx.objects["HD.话务一组.members"], ctx.objects["HD.话务二组.members"]
-    services.employee_transfer(actor=None, employee_id=hd_two[-1].id, to_unit_id=ctx.objects["HD.话务一组"].id,
-                               effective_date=ctx.today - dt.timedelta(days=200), reason="话务一组扩编")
-    services.employee_transfer(actor=None, employee_id=hd_one[-2].id, to_unit_id=hd_one[-2].unit_id,
-                               to_position_code="senior_agent", effective_date=ctx.today - dt.timedelta(days=90),
-                               reason="年度晋升")
+    services.employee_transfer(
+        actor=None,
+        employee_id=hd_two[-1].id,
+        to_unit_id=ctx.objects["HD.话务一组"].id,
+        effective_date=ctx.today - dt.timedelta(days=200),
+        reason="话务一组扩编",
+    )
+    services.employee_transfer(
+        actor=None,
+        employee_id=hd_one[-2].id,
+        to_unit_id=hd_one[-2].unit_id,
+        to_position_code="senior_agent",
+        effective_date=ctx.today - dt.timedelta(days=90),
+        reason="年度晋升",
+    )
 
     def login(username: str, role: str, unit: OrgUnit, employee: Employee | None = None) -> None:
-        user = services.user_create(actor=None, username=username, password=DEMO_PASSWORD,
-                                    employee_id=employee.id if employee else None)
+        user = services.user_create(
+            actor=None, username=username, password=DEMO_PASSWORD, employee_id=employee.id if employee else None
+        )
         services.role_grant(actor=None, user_id=user.pk, role=role, unit_id=unit.id)
         ctx.logins.append(DemoLogin(username=username, role=role, scope=unit.name))
 

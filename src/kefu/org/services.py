@@ -20,8 +20,8 @@ from kefu.org import selectors
 from kefu.org.models import (
     UNIT_DEPTH,
     Employee,
-    EmploymentStatus,
     EmployeeTransfer,
+    EmploymentStatus,
     OrgUnit,
     Position,
     Role,
@@ -99,7 +99,9 @@ def employee_create(
     if unit is None:
         raise NotFound("找不到该组织单元", extra={"unit_id": unit_id})
     if not employee_no.strip() or not name.strip():
-        raise ApplicationError("工号和姓名不能为空", extra={"field": "employee_no" if not employee_no.strip() else "name"})
+        raise ApplicationError(
+            "工号和姓名不能为空", extra={"field": "employee_no" if not employee_no.strip() else "name"}
+        )
     if Employee.objects.filter(employee_no=employee_no).exists():
         raise ApplicationError(f"工号 {employee_no} 已存在", extra={"field": "employee_no"})
     if status not in EmploymentStatus.values:
@@ -196,7 +198,7 @@ def employee_transfer(
         to_position=to_position,
         effective_date=effective_date,
         reason=reason.strip(),
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        recorded_by=scopes.signed_in(actor),
     )
     before = {"unit": employee.unit.name, "position": employee.position.code}
     employee.unit, employee.position = to_unit, to_position
@@ -244,8 +246,13 @@ def user_create(
     if employee is not None:
         employee.user = user
         employee.save(update_fields=["user"])
-    audit.record(actor=actor, action="user.create", obj=user, after={"username": username, "employee_id": employee_id},
-                 unit_path=employee.unit.path if employee else "")
+    audit.record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        after={"username": username, "employee_id": employee_id},
+        unit_path=employee.unit.path if employee else "",
+    )
     return user  # type: ignore[return-value]
 
 

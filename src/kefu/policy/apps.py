@@ -15,6 +15,9 @@ class PolicyConfig(AppConfig):
         keys.register_foundation_keys()
         navigation.register(
             navigation.Section(
-                _("策略"), "policy:index", (scopes.BRANCH_HR, scopes.HQ_ADMIN), _("集团标准与分公司设置，含锁定状态和修改历史")
+                _("策略"),
+                "policy:index",
+                (scopes.BRANCH_HR, scopes.HQ_ADMIN),
+                _("集团标准与分公司设置，含锁定状态和修改历史"),
             )
         )

@@ -91,9 +91,9 @@ def _scalar(spec_key: str, value_type: str, value: Any, *, where: str) -> Any:
         if not isinstance(value, bool):
             raise refuse("需要 true 或 false")
         return value
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         # floats would smuggle binary rounding into money and percentages
-        raise refuse("数值请写成字符串或整数，例如 \"0.20\"")
+        raise refuse('数值请写成字符串或整数，例如 "0.20"')
     try:
         number = Decimal(str(value).strip().rstrip("%")) / (100 if str(value).strip().endswith("%") else 1)
     except (InvalidOperation, ValueError):
@@ -120,7 +120,9 @@ def normalise(spec: PolicyKeySpec, value: Any) -> Any:
         return words
     if spec.value_type == ValueType.TABLE:
         if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
-            raise ApplicationError(f"策略项 {spec.key}：需要表格（每行一个对象）", extra={"field": "value", "key": spec.key})
+            raise ApplicationError(
+                f"策略项 {spec.key}：需要表格（每行一个对象）", extra={"field": "value", "key": spec.key}
+            )
         rows = []
         for number, row in enumerate(value, start=1):
             missing = [c for c in spec.columns if c not in row]
@@ -135,10 +137,11 @@ def normalise(spec: PolicyKeySpec, value: Any) -> Any:
         return rows
     stored = _scalar(spec.key, spec.value_type, value, where="")
     if spec.value_type in (ValueType.INTEGER, ValueType.NUMBER, ValueType.PERCENT, ValueType.MONEY):
-        number = Decimal(str(stored))
-        if spec.minimum is not None and number < spec.minimum or spec.maximum is not None and number > spec.maximum:
+        amount = Decimal(str(stored))
+        if (spec.minimum is not None and amount < spec.minimum) or (spec.maximum is not None and amount > spec.maximum):
+            low, high = display(spec, str(spec.minimum)), display(spec, str(spec.maximum))
             raise ApplicationError(
-                f"策略项 {spec.key} 必须在 {display(spec, str(spec.minimum))} 到 {display(spec, str(spec.maximum))} 之间",
+                f"策略项 {spec.key} 必须在 {low} 到 {high} 之间",
                 extra={"field": "value", "key": spec.key, "minimum": spec.minimum, "maximum": spec.maximum},
             )
     return stored
@@ -165,8 +168,10 @@ def typed(spec: PolicyKeySpec, stored: Any) -> Any:
         return Decimal(str(stored))
     if spec.value_type == ValueType.TABLE:
         return [
-            {c: Decimal(str(v)) if spec.columns[c] in (ValueType.NUMBER, ValueType.PERCENT, ValueType.MONEY) else v
-             for c, v in row.items()}
+            {
+                c: Decimal(str(v)) if spec.columns[c] in (ValueType.NUMBER, ValueType.PERCENT, ValueType.MONEY) else v
+                for c, v in row.items()
+            }
             for row in stored
         ]
     return stored

@@ -58,13 +58,11 @@ def resolve(*, unit: OrgUnit, key: str) -> Resolution:
     for level, at in enumerate(chain):
         row = rows.get(at.id)
         if row is not None:
-            if spec.extendable and level > 0:
-                value = list(dict.fromkeys([*value, *row.value]))
-            else:
-                value = row.value
+            # Extendable word lists gather words on the way down; anything else is replaced.
+            value = list(dict.fromkeys([*value, *(row.value or [])])) if spec.extendable and level > 0 else row.value
             source = at
         # Without a group row the catalogue's lock state stands at group level.
-        if (row.locked if row is not None else level == 0 and spec.locked):
+        if row.locked if row is not None else level == 0 and spec.locked:
             locked_at = at
             break
     return Resolution(spec=spec, unit=unit, value=value, source=source, locked_at=locked_at, own=rows.get(unit.id))

@@ -37,8 +37,9 @@ def _editable_unit(*, actor: Actor, key: str, unit_id: int) -> selectors.Resolut
     return current
 
 
-def _append(*, actor: Actor, current: selectors.Resolution, value: Any, locked: bool, cleared: bool,
-            note: str) -> PolicyValue:
+def _append(
+    *, actor: Actor, current: selectors.Resolution, value: Any, locked: bool, cleared: bool, note: str
+) -> PolicyValue:
     last = PolicyValue.objects.filter(key=current.spec.key, unit=current.unit).order_by("-version").first()
     try:
         with transaction.atomic():
@@ -49,7 +50,7 @@ def _append(*, actor: Actor, current: selectors.Resolution, value: Any, locked: 
                 value=value,
                 locked=locked,
                 cleared=cleared,
-                set_by=actor if actor.is_authenticated else None,
+                set_by=scopes.signed_in(actor),
                 note=note,
             )
     except IntegrityError as exc:
@@ -57,7 +58,9 @@ def _append(*, actor: Actor, current: selectors.Resolution, value: Any, locked: 
 
 
 @transaction.atomic
-def policy_set(*, actor: Actor, key: str, unit_id: int, value: Any, locked: bool = False, note: str = "") -> PolicyValue:
+def policy_set(
+    *, actor: Actor, key: str, unit_id: int, value: Any, locked: bool = False, note: str = ""
+) -> PolicyValue:
     """Set `key` at a unit (a new version); `locked` stops every unit below from overriding it."""
     current = _editable_unit(actor=actor, key=key, unit_id=unit_id)
     stored = catalogue.normalise(current.spec, value)
@@ -80,7 +83,11 @@ def policy_clear(*, actor: Actor, key: str, unit_id: int, note: str = "") -> Pol
     if current.unit.kind == UnitKind.GROUP:
         raise ApplicationError("集团策略不能撤销，只能修改", extra={"key": key})
     if current.own is None:
-        raise ApplicationError(f"{current.unit.name}没有自己的「{current.spec.label}」设置，无需撤销", extra={"key": key})
+        raise ApplicationError(
+            f"{current.unit.name}没有自己的「{current.spec.label}」设置，无需撤销", extra={"key": key}
+        )
     row = _append(actor=actor, current=current, value=None, locked=False, cleared=True, note=note.strip())
-    audit.record(actor=actor, action="policy.clear", obj=row, before={"value": current.own.value}, after=None, note=note)
+    audit.record(
+        actor=actor, action="policy.clear", obj=row, before={"value": current.own.value}, after=None, note=note
+    )
     return row

@@ -68,8 +68,13 @@ def key_detail(request: HttpRequest, unit_id: int, key: str) -> HttpResponse:
     return render(
         request,
         "policy/key.html",
-        {"unit": unit, "resolution": resolution, "form": form, "history": history,
-         "type_label": catalogue.ValueType.LABELS.get(resolution.spec.value_type, "")},
+        {
+            "unit": unit,
+            "resolution": resolution,
+            "form": form,
+            "history": history,
+            "type_label": catalogue.ValueType.LABELS.get(resolution.spec.value_type, ""),
+        },
     )
 
 

@@ -255,14 +255,13 @@ class ErlangAMeasures:
     occupancy: float
 
 
-def _log_rising_terms(base: float, ratio_numerator: float) -> np.ndarray:
+def _log_rising_terms(base: float, z: float) -> np.ndarray:
     """log of z^k / (base·(base+1)···(base+k-1)) for k = 0, 1, … until the terms are negligible.
 
     These are the stationary probabilities of the Erlang A queue beyond the last free agent (relative to
     "all agents busy, nobody waiting"): each further waiter arrives at rate λ and leaves at rate nμ + jθ.
     The terms rise while z exceeds base + k, then fall; the sum is cut 45 e-folds below the peak.
     """
-    z = ratio_numerator
     if z <= 0.0:
         return np.zeros(1)
     log_z = math.log(z)
@@ -281,6 +280,24 @@ def _log_rising_terms(base: float, ratio_numerator: float) -> np.ndarray:
 
 
 def erlang_a_measures(
+    *,
+    servers: int,
+    load: float,
+    aht_seconds: float,
+    patience_seconds: float,
+    answer_within_seconds: float,
+) -> ErlangAMeasures:
+    """Erlang A (M/M/n+M) service for `servers` agents (agents × concurrency for chat); see `_erlang_a`."""
+    return _erlang_a(
+        servers=_whole("servers", servers, minimum=1),
+        load=_positive("load", load),
+        aht_seconds=_positive("aht_seconds", aht_seconds),
+        patience_seconds=_patience(patience_seconds),
+        answer_within_seconds=_positive("answer_within_seconds", answer_within_seconds),
+    )
+
+
+def _erlang_a(
     *,
     servers: int,
     load: float,
@@ -472,7 +489,7 @@ def _required_erlang_a(
     concurrency: int,
 ) -> StaffingResult:
     def measures(agents: int, *, with_asa: bool = False) -> ErlangAMeasures:
-        return erlang_a_measures(
+        return _erlang_a(
             servers=agents * concurrency,
             load=load,
             aht_seconds=aht_seconds,
@@ -574,7 +591,7 @@ def cost_curve(
         scheduled = _scheduled(agents, shrinkage)
         cost = (cost_per_head * scheduled).quantize(FEN, rounding=ROUND_HALF_UP)
         if patience is not None:
-            found = erlang_a_measures(
+            found = _erlang_a(
                 servers=servers,
                 load=load,
                 aht_seconds=aht_seconds,

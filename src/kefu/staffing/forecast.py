@@ -201,10 +201,12 @@ def _fit_queue(
     totals = {day: sum(days[day]) for day in ordinary}
     with_trend = (ordinary[-1] - ordinary[0]).days + 1 >= MIN_DAYS_FOR_TREND
 
-    # Weekday factors and the trend line depend on each other; a few alternations settle them.
+    # Weekday factors and the trend line depend on each other: alternate until the line stops moving
+    # (the alternation converges geometrically; a few dozen rounds at most).
     factors = [1.0] * 7
     intercept, slope = sum(totals.values()) / len(totals), 0.0
-    for _ in range(4):
+    for _ in range(200):
+        previous = (intercept, slope)
         if with_trend:
             intercept, slope = _least_squares(
                 [(day.toordinal(), totals[day] / factors[day.weekday()]) for day in ordinary]
@@ -218,6 +220,11 @@ def _fit_queue(
         mean_seen = sum(seen.values()) / len(seen) if seen else 1.0
         # Normalise so the factors average one and the line carries the level; unseen weekdays get 1.
         factors = [seen[weekday] / mean_seen if weekday in seen and mean_seen > 0 else 1.0 for weekday in range(7)]
+        if not with_trend or (
+            abs(slope - previous[1]) <= 1e-12 * (1.0 + abs(slope))
+            and abs(intercept - previous[0]) <= 1e-9 * (1.0 + abs(intercept))
+        ):
+            break
     all_days_shares = _shares([days[day] for day in ordinary], slots)
     shares = []
     for weekday in range(7):

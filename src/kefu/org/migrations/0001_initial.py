@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,100 +14,209 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Position',
+            name="Position",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True)),
-                ('name', models.CharField(max_length=50, verbose_name='岗位')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='职级')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=30, unique=True)),
+                ("name", models.CharField(max_length=50, verbose_name="岗位")),
+                ("level", models.PositiveSmallIntegerField(verbose_name="职级")),
             ],
             options={
-                'verbose_name': '岗位',
-                'verbose_name_plural': '岗位',
-                'ordering': ['level', 'code'],
+                "verbose_name": "岗位",
+                "verbose_name_plural": "岗位",
+                "ordering": ["level", "code"],
             },
         ),
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('group', '集团'), ('branch', '分公司'), ('centre', '客服中心'), ('department', '部门'), ('team', '班组')], max_length=20, verbose_name='类型')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='编码')),
-                ('path', models.CharField(blank=True, max_length=255, unique=True)),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.orgunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("group", "集团"),
+                            ("branch", "分公司"),
+                            ("centre", "客服中心"),
+                            ("department", "部门"),
+                            ("team", "班组"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="编码")),
+                ("path", models.CharField(blank=True, max_length=255, unique=True)),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织单元',
-                'verbose_name_plural': '组织单元',
-                'ordering': ['path'],
+                "verbose_name": "组织单元",
+                "verbose_name_plural": "组织单元",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Employee',
+            name="Employee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('employee_no', models.CharField(max_length=20, unique=True, verbose_name='工号')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('hire_date', models.DateField(verbose_name='入职日期')),
-                ('base_salary', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='基本工资')),
-                ('status', models.CharField(choices=[('probation', '试用期'), ('active', '在职'), ('on_leave', '休假'), ('left', '离职')], default='active', max_length=20, verbose_name='状态')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employee', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='employees', to='org.orgunit', verbose_name='所属单元')),
-                ('position', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.position', verbose_name='岗位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("employee_no", models.CharField(max_length=20, unique=True, verbose_name="工号")),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("hire_date", models.DateField(verbose_name="入职日期")),
+                ("base_salary", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="基本工资")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("probation", "试用期"), ("active", "在职"), ("on_leave", "休假"), ("left", "离职")],
+                        default="active",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="employee",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employees",
+                        to="org.orgunit",
+                        verbose_name="所属单元",
+                    ),
+                ),
+                (
+                    "position",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.position",
+                        verbose_name="岗位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '员工',
-                'verbose_name_plural': '员工',
-                'ordering': ['employee_no'],
+                "verbose_name": "员工",
+                "verbose_name_plural": "员工",
+                "ordering": ["employee_no"],
             },
         ),
         migrations.CreateModel(
-            name='EmployeeTransfer',
+            name="EmployeeTransfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_date', models.DateField(verbose_name='生效日期')),
-                ('reason', models.CharField(max_length=200, verbose_name='原因')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers', to='org.employee')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.orgunit')),
-                ('to_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.orgunit')),
-                ('from_position', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.position')),
-                ('to_position', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.position')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("effective_date", models.DateField(verbose_name="生效日期")),
+                ("reason", models.CharField(max_length=200, verbose_name="原因")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="transfers", to="org.employee"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.orgunit"),
+                ),
+                (
+                    "to_unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.orgunit"),
+                ),
+                (
+                    "from_position",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.position"),
+                ),
+                (
+                    "to_position",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.position"),
+                ),
             ],
             options={
-                'verbose_name': '调动记录',
-                'verbose_name_plural': '调动记录',
-                'ordering': ['-effective_date', '-id'],
+                "verbose_name": "调动记录",
+                "verbose_name_plural": "调动记录",
+                "ordering": ["-effective_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('agent', '客服'), ('team_lead', '组长'), ('qa', '质检'), ('complaints_officer', '投诉专员'), ('finance', '财务'), ('branch_hr', '分公司人事'), ('hq_admin', '集团管理员')], max_length=30, verbose_name='角色')),
-                ('granted_at', models.DateTimeField(auto_now_add=True)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='org.orgunit')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("agent", "客服"),
+                            ("team_lead", "组长"),
+                            ("qa", "质检"),
+                            ("complaints_officer", "投诉专员"),
+                            ("finance", "财务"),
+                            ("branch_hr", "分公司人事"),
+                            ("hq_admin", "集团管理员"),
+                        ],
+                        max_length=30,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="role_assignments", to="org.orgunit"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '角色授权',
-                'verbose_name_plural': '角色授权',
+                "verbose_name": "角色授权",
+                "verbose_name_plural": "角色授权",
             },
         ),
         migrations.AddConstraint(
-            model_name='orgunit',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='org_unit_unique_name_in_parent'),
+            model_name="orgunit",
+            constraint=models.UniqueConstraint(fields=("parent", "name"), name="org_unit_unique_name_in_parent"),
         ),
         migrations.AddConstraint(
-            model_name='employee',
-            constraint=models.CheckConstraint(condition=models.Q(('base_salary__gte', 0)), name='employee_salary_gte_0'),
+            model_name="employee",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("base_salary__gte", 0)), name="employee_salary_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(fields=('user', 'role', 'unit'), name='role_assignment_unique'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(fields=("user", "role", "unit"), name="role_assignment_unique"),
         ),
     ]

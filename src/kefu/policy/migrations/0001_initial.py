@@ -6,35 +6,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PolicyValue',
+            name="PolicyValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=100, verbose_name='策略项')),
-                ('version', models.PositiveIntegerField(verbose_name='版本')),
-                ('value', models.JSONField(blank=True, null=True)),
-                ('locked', models.BooleanField(default=False, verbose_name='锁定')),
-                ('cleared', models.BooleanField(default=False, verbose_name='已撤销')),
-                ('set_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('set_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='policy_values', to='org.orgunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=100, verbose_name="策略项")),
+                ("version", models.PositiveIntegerField(verbose_name="版本")),
+                ("value", models.JSONField(blank=True, null=True)),
+                ("locked", models.BooleanField(default=False, verbose_name="锁定")),
+                ("cleared", models.BooleanField(default=False, verbose_name="已撤销")),
+                ("set_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="policy_values", to="org.orgunit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '策略值',
-                'verbose_name_plural': '策略值',
-                'ordering': ['key', 'unit__path', '-version'],
-                'indexes': [models.Index(fields=['key', 'unit', '-version'], name='policy_poli_key_5e5f40_idx')],
-                'constraints': [models.UniqueConstraint(fields=('key', 'unit', 'version'), name='policy_value_version_unique')],
+                "verbose_name": "策略值",
+                "verbose_name_plural": "策略值",
+                "ordering": ["key", "unit__path", "-version"],
+                "indexes": [models.Index(fields=["key", "unit", "-version"], name="policy_poli_key_5e5f40_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("key", "unit", "version"), name="policy_value_version_unique")
+                ],
             },
         ),
     ]
