@@ -161,3 +161,23 @@ def test_only_hq_grants_hq_admin(world: Any) -> None:
             role=scopes.HQ_ADMIN,
             unit_id=world.group.id,
         )
+
+
+def test_pay_is_shown_to_the_person_hr_and_finance_but_not_the_team_lead(world: Any) -> None:
+    from django.test import Client
+
+    colleague = world.spots["same_team"].employee
+    seen = {}
+    for role in (scopes.AGENT, scopes.TEAM_LEAD, scopes.FINANCE, scopes.BRANCH_HR):
+        client = Client()
+        client.force_login(world.users[role])
+        seen[role] = client.get(f"/api/v1/org/employees/{colleague.id}").json().get("base_salary")
+    assert seen[scopes.TEAM_LEAD] is None
+    assert seen[scopes.FINANCE] == seen[scopes.BRANCH_HR] == "4500.00"
+    own = Client()
+    own.force_login(world.users[scopes.AGENT])
+    assert own.get(f"/api/v1/org/employees/{world.me.id}").json()["base_salary"] == "4500.00"
+    assert "¥4500.00" in own.get("/org/me/").content.decode()
+    lead = Client()
+    lead.force_login(world.users[scopes.TEAM_LEAD])
+    assert "¥4500.00" not in lead.get(f"/org/employees/{colleague.id}/").content.decode()

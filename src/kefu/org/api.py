@@ -25,25 +25,32 @@ def unit_get(request: HttpRequest, unit_id: int) -> OrgUnit:
     return selectors.org_unit_get(actor=request.user, unit_id=unit_id)
 
 
+def _out(request: HttpRequest, employee: Employee) -> EmployeeOut:
+    out = EmployeeOut.from_orm(employee)
+    if not selectors.can_see_pay(actor=request.user, employee=employee):
+        out.base_salary = None
+    return out
+
+
 @router.get("/employees", response=list[EmployeeOut])
 @paginate
-def employee_list(request: HttpRequest, filters: Query[EmployeeFilter]) -> list[Employee]:
-    return selectors.employee_list(actor=request.user, **filters.dict())  # type: ignore[return-value]
+def employee_list(request: HttpRequest, filters: Query[EmployeeFilter]) -> list[EmployeeOut]:
+    return [_out(request, e) for e in selectors.employee_list(actor=request.user, **filters.dict())]
 
 
 @router.post("/employees", response={201: EmployeeOut})
-def employee_create(request: HttpRequest, payload: EmployeeCreateIn) -> tuple[int, Employee]:
-    return 201, services.employee_create(actor=request.user, **payload.dict())
+def employee_create(request: HttpRequest, payload: EmployeeCreateIn) -> tuple[int, EmployeeOut]:
+    return 201, _out(request, services.employee_create(actor=request.user, **payload.dict()))
 
 
 @router.get("/employees/{employee_id}", response=EmployeeOut)
-def employee_get(request: HttpRequest, employee_id: int) -> Employee:
-    return selectors.employee_get(actor=request.user, employee_id=employee_id)
+def employee_get(request: HttpRequest, employee_id: int) -> EmployeeOut:
+    return _out(request, selectors.employee_get(actor=request.user, employee_id=employee_id))
 
 
 @router.patch("/employees/{employee_id}", response=EmployeeOut)
-def employee_update(request: HttpRequest, employee_id: int, payload: EmployeeUpdateIn) -> Employee:
-    return services.employee_update(actor=request.user, employee_id=employee_id, **payload.dict())
+def employee_update(request: HttpRequest, employee_id: int, payload: EmployeeUpdateIn) -> EmployeeOut:
+    return _out(request, services.employee_update(actor=request.user, employee_id=employee_id, **payload.dict()))
 
 
 @router.get("/employees/{employee_id}/transfers", response=list[TransferOut])

@@ -25,7 +25,7 @@ class EmployeeOut(Schema):
     position_name: str
     hire_date: dt.date
     tenure_months: int
-    base_salary: Decimal
+    base_salary: Decimal | None  # None where the caller may not see this person's pay
     status: str
     version: int
 

@@ -66,6 +66,16 @@ def employee_transfers(*, actor: Actor, employee_id: int) -> QuerySet[EmployeeTr
     return employee.transfers.select_related("from_unit", "to_unit", "from_position", "to_position")
 
 
+# Who may see another person's pay: HR, finance and HQ. Everyone sees their own.
+PAY_READERS = (scopes.BRANCH_HR, scopes.FINANCE, scopes.HQ_ADMIN)
+
+
+def can_see_pay(*, actor: Actor, employee: Employee) -> bool:
+    if scopes.principal(actor).employee_id == employee.id:
+        return True
+    return scopes.covers(actor, unit_path=employee.unit.path, roles=PAY_READERS)
+
+
 def role_assignment_list(*, actor: Actor) -> QuerySet[RoleAssignment]:
     qs = scopes.restrict(actor, RoleAssignment.objects.all(), unit="unit", roles=[scopes.BRANCH_HR, scopes.HQ_ADMIN])
     return qs.select_related("user", "unit").order_by("unit__path", "role")

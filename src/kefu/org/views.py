@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kefu.core import scopes
 from kefu.core.views import page
 from kefu.org import selectors
 
@@ -36,7 +35,12 @@ def employee_detail(request: HttpRequest, employee_id: int) -> HttpResponse:
     return render(
         request,
         "org/employee_detail.html",
-        {"employee": employee, "transfers": transfers, "roles": roles, "is_self": _is_self(request, employee.id)},
+        {
+            "employee": employee,
+            "transfers": transfers,
+            "roles": roles,
+            "show_pay": selectors.can_see_pay(actor=request.user, employee=employee),
+        },
     )
 
 
@@ -46,7 +50,3 @@ def me(request: HttpRequest) -> HttpResponse:
     if employee is None:
         raise Http404("此账号没有关联员工档案")
     return employee_detail(request, employee_id=employee.id)
-
-
-def _is_self(request: HttpRequest, employee_id: int) -> bool:
-    return scopes.principal(request.user).employee_id == employee_id
