@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "kefu.org",
     "kefu.policy",
     "kefu.channel",
+    "kefu.compliance",
+    "kefu.complaints",
     "kefu.performance",
     "kefu.staffing",
 ]
@@ -174,3 +176,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KEFU_LOG_LEVEL", "INFO")},
 }
+
+# --- channel (issue 4) ---
+# Largest chat upload (images, PDF); type is checked from the bytes, not the name.
+KEFU_CHANNEL_MAX_UPLOAD_BYTES = int(os.environ.get("KEFU_CHANNEL_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))

@@ -183,3 +183,22 @@ def test_policy_page_escapes_user_text(world: Any) -> None:
     body = client.get(f"/policy/units/{world.group.id}/keys/compliance.block_message/").content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;" in body
+
+
+def test_a_committed_change_is_announced_once(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from kefu.policy.signals import policy_changed
+
+    heard: list[tuple[str, int]] = []
+
+    def listener(sender: Any, key: str, unit_id: int, **_: Any) -> None:
+        heard.append((key, unit_id))
+
+    policy_changed.connect(listener)
+    try:
+        generation = selectors.policy_generation()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.policy_set(actor=_hq(world), key="channel.max_concurrent_chats", unit_id=world.group.id, value=6)
+        assert heard == [("channel.max_concurrent_chats", world.group.id)]
+        assert selectors.policy_generation() > generation
+    finally:
+        policy_changed.disconnect(listener)

@@ -29,22 +29,6 @@ class EmployeeOut(Schema):
     status: str
     version: int
 
-    @staticmethod
-    def resolve_unit_name(obj: object) -> str:
-        return obj.unit.name  # type: ignore[attr-defined]
-
-    @staticmethod
-    def resolve_position_code(obj: object) -> str:
-        return obj.position.code  # type: ignore[attr-defined]
-
-    @staticmethod
-    def resolve_position_name(obj: object) -> str:
-        return str(obj.position.name)  # type: ignore[attr-defined]
-
-    @staticmethod
-    def resolve_tenure_months(obj: object) -> int:
-        return obj.tenure_months()  # type: ignore[attr-defined]
-
 
 class EmployeeCreateIn(Schema):
     employee_no: str

@@ -68,6 +68,11 @@ def resolve(*, unit: OrgUnit, key: str) -> Resolution:
     return Resolution(spec=spec, unit=unit, value=value, source=source, locked_at=locked_at, own=rows.get(unit.id))
 
 
+def policy_generation() -> int:
+    """A number that grows with every policy change in any process: compare it to rebuild caches."""
+    return PolicyValue.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 def effective(*, unit: OrgUnit, key: str) -> Any:
     """The typed effective value, for services (no actor: the policy applies to everyone in the unit)."""
     return resolve(unit=unit, key=key).typed

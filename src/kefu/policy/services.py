@@ -11,7 +11,7 @@ from kefu.core.errors import ApplicationError, Conflict, Forbidden
 from kefu.core.scopes import Actor
 from kefu.org import selectors as org_selectors
 from kefu.org.models import UnitKind
-from kefu.policy import catalogue, selectors
+from kefu.policy import catalogue, selectors, signals
 from kefu.policy.models import PolicyValue
 
 POLICY_EDITORS = (scopes.BRANCH_HR, scopes.HQ_ADMIN)
@@ -55,6 +55,9 @@ def _append(
             )
     except IntegrityError as exc:
         raise Conflict("该策略刚被他人修改，请刷新后再试", extra={"key": current.spec.key}) from exc
+    finally:
+        key, unit_id = current.spec.key, current.unit.id
+        transaction.on_commit(lambda: signals.policy_changed.send(sender=PolicyValue, key=key, unit_id=unit_id))
 
 
 @transaction.atomic
