@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)  ## migrate, load the demo once, serve on http://127.0.0.1:8000
+run: $(STAMP)  ## migrate, load the demo once, serve on http://127.0.0.1:8000 (with the periodic worker)
 	$(BIN)/kefu migrate --no-input
 	$(BIN)/kefu demo
+	$(BIN)/kefu worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/kefu serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)  ## the whole suite (SQLite; PostgreSQL too when KEFU_DATABASE_URL is set)
