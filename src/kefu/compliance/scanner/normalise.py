@@ -26,6 +26,8 @@ from functools import cache
 
 import opencc
 
+from kefu.compliance.scanner.frequency import GENERAL, SHOP_CHAT
+
 # Characters above this are looked up in a small dict (they are few: tags, variation selectors).
 _TABLE_SIZE = 0x40000
 _HIGH_RANGES = ((0xE0000, 0xE0080), (0xE0100, 0xE01F0))
@@ -50,6 +52,9 @@ CONFUSABLE_LETTERS: dict[str, str] = {
     "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
     "χ": "x", "ω": "w", "ς": "σ",
 }  # fmt: skip
+
+# Emoji that stand for a word in chat.
+SYMBOL_WORDS: dict[str, str] = {"🧧": "红包"}
 
 # "➕我V" and "+vx": a plus stands for 加 (add).
 PLUS_SIGNS = "+➕✚✙﹢"
@@ -88,10 +93,13 @@ def _fold_one(char: str, simplified: dict[str, str]) -> str:
         piece = simplified.get(piece, piece)
         piece = NUMERAL_DIGITS.get(piece, piece)
         piece = CONFUSABLE_LETTERS.get(piece, piece)
+        if piece in SYMBOL_WORDS:
+            out.append(SYMBOL_WORDS[piece])
+            continue
         if piece in PLUS_SIGNS:
             out.append("加")
             continue
-        if piece in KEPT_SYMBOLS or piece.isdigit() and piece.isascii():
+        if piece in KEPT_SYMBOLS or (piece.isdigit() and piece.isascii()):
             out.append(piece)
             continue
         category = unicodedata.category(piece)
@@ -111,13 +119,21 @@ def _opencc_simplified() -> dict[str, str]:
     """Character-level Traditional → Simplified from OpenCC (t2s, plus Taiwan and Hong Kong variants)."""
     sources = [chr(cp) for cp in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00))]
     joined = "\n".join(sources)
+    # A character that is itself the Simplified form of something (么 → 麼) stays: t2s would turn
+    # 么 into 幺 and so 什么 into 什1.
+    traditional_of = opencc.OpenCC("s2t").convert(joined).split("\n")
+    simplified_forms = (
+        {source for source, target in zip(sources, traditional_of, strict=False) if target != source}
+        | set(SHOP_CHAT)
+        | set(GENERAL)
+    )
     mapping: dict[str, str] = {}
     for config in ("hk2s", "tw2s", "t2s"):  # t2s last: it wins where they differ
         converted = opencc.OpenCC(config).convert(joined).split("\n")
         if len(converted) != len(sources):  # pragma: no cover - OpenCC keeps newlines
             raise RuntimeError(f"OpenCC {config} changed the number of lines")
         for source, target in zip(sources, converted, strict=True):
-            if target != source and len(target) == 1:
+            if target != source and len(target) == 1 and source not in simplified_forms:
                 mapping[source] = target
     return mapping
 
@@ -203,24 +219,55 @@ class Normalised:
         return self.starts[start], self.starts[end - 1] + 1
 
 
+@cache
+def _irregular_chars() -> re.Pattern[str]:
+    """Characters that do not fold to exactly one character (separators, ⑩, 🧧 …); astral ones all."""
+    tables = fold_tables()
+    irregular = {
+        chr(cp)
+        for cp, mapped in enumerate(tables.table)
+        if mapped is None or (isinstance(mapped, str) and len(mapped) != 1)
+    }
+    bmp = sorted(char for char in irregular if ord(char) < 0x10000)
+    parts = []
+    index = 0
+    while index < len(bmp):
+        end = index
+        while end + 1 < len(bmp) and ord(bmp[end + 1]) == ord(bmp[end]) + 1:
+            end += 1
+        parts.append(re.escape(bmp[index]) if end == index else f"{re.escape(bmp[index])}-{re.escape(bmp[end])}")
+        index = end + 1
+    return re.compile("[" + "".join(parts) + "\U00010000-\U0010ffff]")
+
+
 def normalise(text: str) -> Normalised:
-    """Fold `text` and keep the offset map (a Python loop: only for messages that hit something)."""
+    """Fold `text` and keep the offset map.
+
+    Most characters fold to exactly one character, so offsets only shift at the few that fold to
+    none or several: the loop runs over those, not over every character.
+    """
     tables = fold_tables()
     table, high = tables.table, tables.high
-    pieces: list[str] = []
+    folded = fold(text)
+    if len(folded) == len(text) and _irregular_chars().search(text) is None:
+        return Normalised(original=text, text=folded, starts=tuple(range(len(text))))
     starts: list[int] = []
-    for index, char in enumerate(text):
+    previous = 0
+    for found in _irregular_chars().finditer(text):
+        index = found.start()
+        starts.extend(range(previous, index))
+        char = text[index]
         cp = ord(char)
         mapped = table[cp] if cp < _TABLE_SIZE else high.get(cp, char)
-        if mapped is None:
-            continue
-        if isinstance(mapped, int):
-            pieces.append(char)
-            starts.append(index)
-        else:
-            pieces.append(mapped)
+        if isinstance(mapped, str):
             starts.extend([index] * len(mapped))
-    return Normalised(original=text, text="".join(pieces), starts=tuple(starts))
+        elif isinstance(mapped, int):
+            starts.append(index)
+        previous = index + 1
+    starts.extend(range(previous, len(text)))
+    if len(starts) != len(folded):  # pragma: no cover - the two walks agree by construction
+        raise AssertionError("offset map out of step with the folded text")
+    return Normalised(original=text, text=folded, starts=tuple(starts))
 
 
 def to_digits(text: str) -> str:
