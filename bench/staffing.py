@@ -15,8 +15,8 @@ the target and the counts agree; with a lax target (e.g. --service-level 0.5 --a
 kefu's smaller, still sufficient count shows up as differences.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: `kefu bench` loads this file without registering it in
+# sys.modules, and dataclasses need the module there to read string annotations.
 import argparse
 import json
 import math

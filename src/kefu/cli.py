@@ -39,6 +39,8 @@ def bench(argv: list[str]) -> int:
         spec = importlib.util.spec_from_file_location(f"kefu_bench_{bench_name}", path)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
+        # Registered first, as a normal import would be, so dataclasses in the bench can resolve names.
+        sys.modules[spec.name] = module
         spec.loader.exec_module(module)
         status = module.main(rest)
         if status:

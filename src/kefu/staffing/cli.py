@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TextIO
 
 from kefu.staffing.erlang import StaffingInputError, StaffingResult, required_agents
 
@@ -24,11 +25,8 @@ _FLAGS = {
 }
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Agents needed to answer one interval's contacts in time (Erlang C, or Erlang A with --patience).",
-    )
+def add_erlang_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of `kefu staffing erlang`; shared with the Django management command's subparser."""
     parser.add_argument("--calls", type=float, required=True, help="contacts offered in the interval")
     parser.add_argument("--aht", type=float, required=True, help="average handle time, seconds")
     parser.add_argument("--interval-minutes", type=float, default=30.0, help="interval length (default 30)")
@@ -39,6 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--patience", type=float, default=None, help="mean caller patience, seconds (Erlang A)")
     parser.add_argument("--concurrency", type=int, default=1, help="chats one agent handles at once (default 1)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Agents needed to answer one interval's contacts in time (Erlang C, or Erlang A with --patience).",
+    )
+    add_erlang_arguments(parser)
     return parser
 
 
@@ -79,6 +85,13 @@ def erlang_main(argv: list[str]) -> int:
         options = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed usage and the reason already
         return exit_.code if isinstance(exit_.code, int) else 2
+    return erlang_run(options)
+
+
+def erlang_run(options: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Compute and print for already parsed `options`; 2 with a message naming the flag on bad input."""
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
     try:
         result = required_agents(
             calls=options.calls,
@@ -92,7 +105,7 @@ def erlang_main(argv: list[str]) -> int:
             concurrency=options.concurrency,
         )
     except StaffingInputError as error:
-        print(f"{PROG}: error: {_FLAGS.get(error.field, error.field)}: {error}", file=sys.stderr)
+        print(f"{PROG}: error: {_FLAGS.get(error.field, error.field)}: {error}", file=err)
         return 2
-    print(_as_json(result) if options.json else _as_table(result))
+    print(_as_json(result) if options.json else _as_table(result), file=out)
     return 0

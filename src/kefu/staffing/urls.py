@@ -1,0 +1,16 @@
+from django.urls import path
+
+from kefu.staffing import views
+
+app_name = "staffing"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("plotly.js", views.plotly_js, name="plotly"),
+    path("runs/new/", views.run_create, name="run_new"),
+    path("runs/<int:run_id>/", views.run_detail, name="run"),
+    path("runs/<int:run_id>/target/", views.run_choose_target, name="run_target"),
+    path("queues/<int:queue_id>/", views.queue_detail, name="queue"),
+    path("events/new/", views.event_create, name="event_new"),
+    path("history/import/", views.history_import, name="history_import"),
+    path("shifts/import/", views.shift_import, name="shift_import"),
+]
