@@ -169,6 +169,13 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
+# Alerts and reminders go out by e-mail as well as in the app; the console backend prints them until
+# an SMTP server is configured (KEFU_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend, EMAIL_*).
+EMAIL_BACKEND = os.environ.get("KEFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("KEFU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KEFU_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("KEFU_EMAIL_FROM", "kefu@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
