@@ -101,76 +101,80 @@ def test_routes_are_discovered() -> None:
     assert "/api/v1/policy/units/{unit_id}/values/{key}" in templates
 
 
-# One world per route, every role inside: the world is the expensive part.
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.kind}:{r.template}")
-def test_foreign_records_cannot_be_read(world: World, route: Route) -> None:
-    for role in ROLES:
-        client = _client(world, role)
+# The world is the expensive part (every app builds its records at every spot), so each test builds
+# it once per role and walks every route, collecting all failures into one report.
+@pytest.mark.parametrize("role", ROLES)
+def test_foreign_records_cannot_be_read(world: World, role: str) -> None:
+    client = _client(world, role)
+    failures = []
+    for route in ROUTES:
         for spot_name in FOREIGN_SPOTS[role]:
             spot = world.spots[spot_name]
             url = route.url(_values(route, world, spot))
             # Lists may redirect (e.g. to the actor's own page): follow, then look for foreign markers.
             response = client.get(url, follow=not route.params)
-            if route.params:
-                assert response.status_code in (403, 404, 405), (
-                    f"{role} read {url} ({spot_name}, outside its scope): HTTP {response.status_code}"
-                )
-            elif response.status_code == 200:
+            if route.params or response.status_code != 200:
+                if response.status_code not in (403, 404, 405):
+                    failures.append(f"GET {url} ({spot_name}, outside the scope): HTTP {response.status_code}")
+            else:
                 body = response.content.decode()
                 leaked = [m for m in spot.markers if m in body]
-                assert not leaked, f"{role} GET {url} shows {spot_name} records outside its scope: {leaked}"
-            else:
-                assert response.status_code in (403, 404, 405), f"{role} GET {url}: HTTP {response.status_code}"
+                if leaked:
+                    failures.append(f"GET {url} shows {spot_name} records outside the scope: {leaked}")
+    assert not failures, f"{role} can read outside its scope:\n" + "\n".join(failures)
 
 
-@pytest.mark.parametrize(
-    "route", [r for r in ROUTES if WRITE_METHODS & set(r.methods)], ids=lambda r: f"{r.kind}:{r.template}"
-)
-def test_foreign_records_cannot_be_changed(world: World, route: Route) -> None:
-    for role in ROLES:
-        _assert_role_cannot_change(world, role, route)
-
-
-def _assert_role_cannot_change(world: World, role: str, route: Route) -> None:
+@pytest.mark.parametrize("role", ROLES)
+def test_foreign_records_cannot_be_changed(world: World, role: str) -> None:
     client = _client(world, role)
-    for method in sorted(WRITE_METHODS & set(route.methods)):
-        key = (method, route.template)
-        if key in SELF_ONLY:
-            continue
-        if route.kind == "page" and key not in WRITE_BODIES:
-            # A page that takes no POST must refuse it outright, never act on it.
-            for spot_name in FOREIGN_SPOTS[role]:
-                url = route.url(_values(route, world, world.spots[spot_name]))
-                before = AuditEntry.objects.count()
-                response = client.post(url, {})
-                assert response.status_code in (403, 404, 405), f"{role} POST {url}: HTTP {response.status_code}"
-                assert AuditEntry.objects.count() == before
-            continue
-        assert key in WRITE_BODIES, f"{method} {route.template}: register a body aimed at a foreign record"
+    failures: list[str] = []
+    for route in ROUTES:
+        for method in sorted(WRITE_METHODS & set(route.methods)):
+            _check_write(world, role, client, route, method, failures)
+    assert not failures, f"{role} can change outside its scope:\n" + "\n".join(failures)
+
+
+def _check_write(world: World, role: str, client: Client, route: Route, method: str, failures: list[str]) -> None:
+    key = (method, route.template)
+    if key in SELF_ONLY:
+        return
+    if route.kind == "page" and key not in WRITE_BODIES:
+        # A page that takes no POST must refuse it outright, never act on it.
         for spot_name in FOREIGN_SPOTS[role]:
-            spot = world.spots[spot_name]
-            url = route.url(_values(route, world, spot))
-            body = WRITE_BODIES[key](world, spot)
+            url = route.url(_values(route, world, world.spots[spot_name]))
             before = AuditEntry.objects.count()
-            response = _request(client, method, url, body, route.kind)
-            assert response.status_code in (403, 404), (
-                f"{role} {method} {url} ({spot_name}, outside its scope): HTTP {response.status_code}"
-                f" {response.content[:300]!r}"
-            )
-            assert AuditEntry.objects.count() == before, f"{role} {method} {url} wrote something"
+            response = client.post(url, {})
+            if response.status_code not in (403, 404, 405) or AuditEntry.objects.count() != before:
+                failures.append(f"POST {url}: HTTP {response.status_code}")
+        return
+    assert key in WRITE_BODIES, f"{method} {route.template}: register a body aimed at a foreign record"
+    for spot_name in FOREIGN_SPOTS[role]:
+        spot = world.spots[spot_name]
+        url = route.url(_values(route, world, spot))
+        body = WRITE_BODIES[key](world, spot)
+        before = AuditEntry.objects.count()
+        response = _request(client, method, url, body, route.kind)
+        if response.status_code not in (403, 404):
+            failures.append(f"{method} {url} ({spot_name}): HTTP {response.status_code} {response.content[:200]!r}")
+        elif AuditEntry.objects.count() != before:
+            failures.append(f"{method} {url} ({spot_name}) was refused but wrote an audit entry")
 
 
 # Tokens belong to their owner alone, HQ included, so they are left out here.
 HQ_READABLE = [r for r in ROUTES if r.params and "GET" in r.methods and "token_id" not in r.params]
 
 
-@pytest.mark.parametrize("route", HQ_READABLE, ids=lambda r: f"{r.kind}:{r.template}")
-def test_hq_reaches_every_record_the_matrix_names(world: World, route: Route) -> None:
+def test_hq_reaches_every_record_the_matrix_names(world: World) -> None:
     """The foreign ids are real: HQ (everything in scope) gets them, so the 404s above mean scope, not typos."""
+    client = _client(world, scopes.HQ_ADMIN)
     spot = world.spots["other_branch"]
-    url = route.url(_values(route, world, spot))
-    response = _client(world, scopes.HQ_ADMIN).get(url)
-    assert response.status_code in (200, 405), f"HQ GET {url}: HTTP {response.status_code}"
+    failures = []
+    for route in HQ_READABLE:
+        url = route.url(_values(route, world, spot))
+        response = client.get(url)
+        if response.status_code not in (200, 405):
+            failures.append(f"HQ GET {url}: HTTP {response.status_code}")
+    assert not failures, "\n".join(failures)
 
 
 def test_anonymous_gets_nothing(world: World) -> None:

@@ -5,3 +5,29 @@ class PerformanceConfig(AppConfig):
     name = "kefu.performance"
     label = "performance"
     verbose_name = "绩效积分"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from kefu.core import navigation, scopes
+        from kefu.performance.keys import PERFORMANCE_KEYS
+        from kefu.policy.catalogue import register
+
+        register(*PERFORMANCE_KEYS)
+        managers = (scopes.TEAM_LEAD, scopes.QA, scopes.BRANCH_HR, scopes.HQ_ADMIN)
+        navigation.register(
+            navigation.Section(_("我的绩效"), "performance:my", (), _("今日/本月积分、KPI 完成、我的考核")),
+            navigation.Section(_("班组看板"), "performance:team", managers, _("班组成员积分、质检与排名")),
+            navigation.Section(
+                _("KPI 与校准"),
+                "performance:kpi",
+                (scopes.TEAM_LEAD, scopes.BRANCH_HR, scopes.HQ_ADMIN),
+                _("KPI 分解、汇总与考核校准"),
+            ),
+            navigation.Section(
+                _("积分系数"),
+                "performance:coefficients",
+                (scopes.BRANCH_HR, scopes.HQ_ADMIN),
+                _("业务类型、系数测算与审批"),
+            ),
+        )
