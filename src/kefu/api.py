@@ -31,7 +31,8 @@ api = NinjaAPI(
     title="kefu API",
     version="1",
     urls_namespace="api",
-    auth=[django_auth, BearerToken()],
+    # Bearer first: an integration without a CSRF cookie must not be refused by the session check.
+    auth=[BearerToken(), django_auth],
     docs_url="/docs",
 )
 

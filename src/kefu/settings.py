@@ -100,7 +100,9 @@ TEMPLATES = [
 def _database() -> dict[str, object]:
     url = os.environ.get("KEFU_DATABASE_URL", "")
     if url:
-        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        # Under ASGI every request may run on its own thread; persistent connections would pile up
+        # until PostgreSQL refuses more, so each request opens and closes its own (use a pooler at scale).
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
         config.setdefault("TEST", {"NAME": os.environ.get("KEFU_TEST_DATABASE_NAME") or None})
         return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)

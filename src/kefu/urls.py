@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 
 from kefu.api import api
 from kefu.core import views as core_views
@@ -32,6 +33,8 @@ urlpatterns = [
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", core_views.audit_log, name="audit_log"),
+    # The customer chat's short address, as printed on receipts and shop pages.
+    path("chat/", RedirectView.as_view(url="/channel/chat/", query_string=True), name="chat_short"),
     *_app_urls(),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -12,7 +12,10 @@ class ComplaintsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from kefu.complaints import workflow
-        from kefu.core import navigation, scopes
+        from kefu.complaints.services import sla
+        from kefu.core import navigation, periodic, scopes
+
+        periodic.register("complaints.sla_sweep", every_seconds=60, run=sla.complaint_sla_sweep)
         from kefu.policy.catalogue import PolicyKeySpec, ValueType, register
 
         register(

@@ -1,0 +1,354 @@
+"""Sending messages: idempotent, screened before they count as delivered, append-only, fanned out after commit.
+
+The order of one send, inside one transaction:
+  1. load the conversation in the actor's scope (404 outside), then lock its row;
+  2. the idempotency key: a key already used in this conversation returns the first message, nothing new;
+  3. check the text and the upload (type from the bytes, size, real image);
+  4. screen it (``hooks.screen_message``): deliver / warn / block, with reasons;
+  5. store it with the next per-conversation sequence number — a blocked one as evidence only;
+  6. after commit, broadcast to whoever may see it (never a blocked message to the other side).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kefu.channel import hooks, policy_cache, realtime, uploads
+from kefu.channel.models import (
+    Attachment,
+    Conversation,
+    ConversationStatus,
+    Message,
+    Order,
+    Outcome,
+    SenderKind,
+)
+from kefu.channel.validation import MAX_MESSAGE_CHARS, clean_key, clean_text
+from kefu.core import audit, scopes
+from kefu.core.errors import ApplicationError, Forbidden, NotFound
+from kefu.core.scopes import Actor
+from kefu.org.models import Employee
+
+
+@dataclass(frozen=True)
+class Upload:
+    content: bytes
+    name: str
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message
+    created: bool  # False: the idempotency key was used before; this is the first message
+    outcome: str
+    reasons: tuple[str, ...]
+    notice: str  # the policy text the sender sees when the message was blocked
+
+    @property
+    def delivered(self) -> bool:
+        return self.outcome != Outcome.BLOCK
+
+
+def _lock(conversation_id: int, *, actor: Actor | None = None, lock: bool = True) -> Conversation:
+    """The conversation row, locked until commit (or just read, `lock=False`); with an actor, only if it
+    is in the actor's scope (404)."""
+    qs = Conversation.objects.all()
+    if actor is not None:
+        qs = scopes.restrict(actor, qs, employee="agent", unit="unit")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    conversation = qs.select_related("unit", "customer", "agent").filter(id=conversation_id).first()
+    if conversation is None:
+        raise NotFound("找不到该会话", extra={"conversation_id": conversation_id})
+    return conversation
+
+
+def _replay(conversation: Conversation, message: Message) -> SendResult:
+    notice = ""
+    if message.outcome == Outcome.BLOCK:
+        notice = str(policy_cache.effective(conversation.unit, "compliance.block_message"))
+    return SendResult(message, False, message.outcome, tuple(message.reasons or ()), notice)
+
+
+def _mentioned_order(conversation: Conversation, text: str) -> Order | None:
+    if not text:
+        return None
+    for order_id, number in Order.objects.filter(customer_id=conversation.customer_id).values_list("id", "number"):
+        if number and number in text:
+            return Order(id=order_id, number=number)
+    return None
+
+
+def _append(
+    *,
+    conversation: Conversation,
+    sender_kind: str,
+    sender_employee: Employee | None,
+    text: str,
+    client_key: str,
+    outcome: str = Outcome.DELIVER,
+    reasons: tuple[str, ...] = (),
+    attachment: Attachment | None = None,
+    attachment_name: str = "",
+    order: Order | None = None,
+    retracts: Message | None = None,
+) -> Message:
+    now = timezone.now()
+    # The caller holds the conversation row (SELECT ... FOR UPDATE; SQLite writers queue at BEGIN
+    # IMMEDIATE), so sequence numbers of one conversation commit in order and a client's cursor never
+    # skips a message that commits later. The guard on the old value catches a caller with a stale copy.
+    seq = conversation.last_seq + 1
+    moved = Conversation.objects.filter(id=conversation.id, last_seq=seq - 1).update(last_seq=seq, last_message_at=now)
+    if not moved:
+        Conversation.objects.filter(id=conversation.id).update(last_seq=F("last_seq") + 1, last_message_at=now)
+        seq = Conversation.objects.values_list("last_seq", flat=True).get(id=conversation.id)
+    conversation.last_seq, conversation.last_message_at = seq, now
+    message = Message.objects.create(
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        seq=seq,
+        sender_kind=sender_kind,
+        sender_employee=sender_employee,
+        created_at=now,
+        text=text,
+        attachment=attachment,
+        attachment_name=attachment_name,
+        order=order,
+        outcome=outcome,
+        reasons=list(reasons),
+        retracts=retracts,
+        client_key=client_key,
+    )
+    Message.retraction.related.set_cached_value(message, None)  # a new message has no retraction yet
+    return message
+
+
+def _fan_out(conversation: Conversation, message: Message, notice: str) -> None:
+    blocked = message.outcome == Outcome.BLOCK
+    customer_side = realtime.customer_payload(message, notice=notice)
+    if not blocked or message.sender_kind == SenderKind.CUSTOMER:
+        realtime.after_commit(realtime.customer_group(conversation.id), customer_side)
+    if not blocked or message.sender_kind != SenderKind.CUSTOMER:
+        realtime.after_commit(realtime.staff_group(conversation.id), realtime.staff_payload(message))
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything decided before the write transaction: checked text and upload, order, screening."""
+
+    text: str
+    upload: uploads.CheckedUpload | None
+    order: Order | None
+    screening: hooks.Screening
+
+
+def _prepare(
+    *, conversation: Conversation, sender_kind: str, sender_employee_id: int | None, text: str, upload: Upload | None
+) -> _Prepared:
+    # Reads only: on SQLite the write lock is taken at BEGIN, so the slow part stays outside of it.
+    text = clean_text(text, field="text", limit=MAX_MESSAGE_CHARS, allow_empty=upload is not None)
+    checked = uploads.check(content=upload.content, name=upload.name) if upload is not None else None
+    screening = hooks.screen_message(
+        hooks.ScreenRequest(
+            text=text,
+            sender_kind=sender_kind,
+            unit=conversation.unit,
+            conversation_id=conversation.id,
+            customer_id=conversation.customer_id,
+            sender_employee_id=sender_employee_id,
+        )
+    )
+    return _Prepared(text, checked, _mentioned_order(conversation, text), screening)
+
+
+def _store_attachment(checked: uploads.CheckedUpload) -> Attachment:
+    existing = Attachment.objects.filter(sha256=checked.sha256).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Attachment.objects.create(
+                sha256=checked.sha256, size=checked.size, content_type=checked.content_type, content=checked.content
+            )
+    except IntegrityError:  # the same bytes uploaded at the same moment by someone else
+        return Attachment.objects.get(sha256=checked.sha256)
+
+
+def _commit(
+    *,
+    actor: Actor | None,
+    conversation: Conversation,
+    sender_kind: str,
+    sender_employee: Employee | None,
+    client_key: str,
+    prepared: _Prepared,
+    order: Order | None,
+) -> SendResult:
+    """Store the message (a blocked one as evidence only), audit it, fan it out after commit. Unless the
+    key was used before in this conversation: then the first message comes back and nothing is stored.
+    The common case costs no lookup: the unique (conversation, client_key) decides, and a repeat rolls
+    back to the savepoint, sequence number included."""
+    screening = prepared.screening
+    last_seq = conversation.last_seq
+    try:
+        with transaction.atomic():
+            attachment = _store_attachment(prepared.upload) if prepared.upload is not None else None
+            message = _append(
+                conversation=conversation,
+                sender_kind=sender_kind,
+                sender_employee=sender_employee,
+                text=prepared.text,
+                client_key=client_key,
+                outcome=screening.outcome,
+                reasons=screening.reasons,
+                attachment=attachment,
+                attachment_name=prepared.upload.name if prepared.upload is not None else "",
+                order=order or prepared.order,
+            )
+            audit.record(
+                actor=actor,
+                action=f"message.{screening.outcome}",
+                obj=message,
+                after={
+                    "seq": message.seq,
+                    "outcome": screening.outcome,
+                    "sha256": attachment.sha256 if attachment else None,
+                },
+                note="；".join(screening.reasons),
+            )
+    except IntegrityError:
+        conversation.last_seq = last_seq
+        existing = conversation.messages.filter(client_key=client_key).first()
+        if existing is None:
+            raise
+        return _replay(conversation, existing)
+    notice = screening.notice if screening.outcome == Outcome.BLOCK else ""
+    _fan_out(conversation, message, notice)
+    return SendResult(message, True, screening.outcome, screening.reasons, notice)
+
+
+def _replay_if_used(conversation: Conversation, key: str) -> SendResult | None:
+    existing = conversation.messages.filter(client_key=key).first()
+    return _replay(conversation, existing) if existing is not None else None
+
+
+def message_send(
+    *,
+    actor: Actor,
+    conversation_id: int,
+    client_key: str,
+    text: str = "",
+    order_id: int | None = None,
+    upload: Upload | None = None,
+) -> SendResult:
+    """The serving agent writes to the customer."""
+    conversation = _lock(conversation_id, actor=actor, lock=False)  # a scoped read first (404)
+    key = clean_key(client_key)
+    own = scopes.principal(actor).employee_id
+    if own is None or conversation.agent_id != own:
+        if (replayed := _replay_if_used(conversation, key)) is not None:
+            return replayed
+        raise Forbidden("只有正在接待的客服可以在这个会话里发消息")
+    order = None
+    if order_id is not None:
+        order = Order.objects.filter(id=order_id, customer_id=conversation.customer_id).first()
+        if order is None:
+            raise ApplicationError("只能关联这位客户自己的订单", extra={"field": "order_id"})
+    prepared = _prepare(
+        conversation=conversation, sender_kind=SenderKind.AGENT, sender_employee_id=own, text=text, upload=upload
+    )
+    with transaction.atomic():
+        conversation = _lock(conversation_id)  # now held until commit; re-check what may have changed
+        if conversation.agent_id != own or conversation.status != ConversationStatus.ACTIVE:
+            if (replayed := _replay_if_used(conversation, key)) is not None:
+                return replayed
+            if conversation.agent_id != own:
+                raise Forbidden("只有正在接待的客服可以在这个会话里发消息")
+            raise ApplicationError("会话已结束，不能再发送消息", extra={"status": conversation.status})
+        return _commit(
+            actor=actor,
+            conversation=conversation,
+            sender_kind=SenderKind.AGENT,
+            sender_employee=conversation.agent,
+            client_key=key,
+            prepared=prepared,
+            order=order,
+        )
+
+
+def visitor_message_send(
+    *, conversation_id: int, client_key: str, text: str = "", upload: Upload | None = None
+) -> SendResult:
+    """The customer writes (the caller has checked that the conversation is the visitor's own)."""
+    conversation = _lock(conversation_id, lock=False)
+    key = clean_key(client_key)
+    if conversation.status == ConversationStatus.CLOSED:
+        if (replayed := _replay_if_used(conversation, key)) is not None:
+            return replayed
+        raise ApplicationError("本次会话已结束，请重新发起咨询", extra={"status": conversation.status})
+    prepared = _prepare(
+        conversation=conversation, sender_kind=SenderKind.CUSTOMER, sender_employee_id=None, text=text, upload=upload
+    )
+    with transaction.atomic():
+        conversation = _lock(conversation_id)
+        if conversation.status == ConversationStatus.CLOSED:
+            if (replayed := _replay_if_used(conversation, key)) is not None:
+                return replayed
+            raise ApplicationError("本次会话已结束，请重新发起咨询", extra={"status": conversation.status})
+        return _commit(
+            actor=None,
+            conversation=conversation,
+            sender_kind=SenderKind.CUSTOMER,
+            sender_employee=None,
+            client_key=key,
+            prepared=prepared,
+            order=None,
+        )
+
+
+def system_message(*, conversation: Conversation, text: str) -> Message:
+    """A notice from the system (greeting, hand-over, closing) in the caller's transaction."""
+    key = f"system:{conversation.last_seq + 1}:{timezone.now().timestamp()}"
+    message = _append(
+        conversation=conversation, sender_kind=SenderKind.SYSTEM, sender_employee=None, text=text, client_key=key
+    )
+    _fan_out(conversation, message, "")
+    return message
+
+
+@transaction.atomic
+def message_retract(*, actor: Actor, conversation_id: int, message_id: int) -> Message:
+    """The agent takes back their own message: a new message hides it from the customer; the original
+    stays for evidence and reviewers see both."""
+    conversation = _lock(conversation_id, actor=actor)
+    target = conversation.messages.filter(id=message_id).select_related("retracts").first()
+    if target is None:
+        raise ApplicationError("这个会话里没有这条消息", extra={"field": "message_id"})
+    own = scopes.principal(actor).employee_id
+    if target.sender_kind != SenderKind.AGENT or target.sender_employee_id != own or conversation.agent_id != own:
+        raise Forbidden("只能撤回自己在接待中的会话里发出的消息")
+    if target.retracts_id is not None:
+        raise ApplicationError("撤回记录本身不能再撤回", extra={"field": "message_id"})
+    if Message.objects.filter(retracts=target).exists():
+        raise ApplicationError("这条消息已经撤回过了", extra={"field": "message_id"})
+    if target.outcome == Outcome.BLOCK:
+        raise ApplicationError("被拦截的消息没有送达，无需撤回", extra={"field": "message_id"})
+    minutes = int(policy_cache.effective(conversation.unit, "channel.retract_minutes"))
+    if timezone.now() - target.created_at > dt.timedelta(minutes=minutes):
+        raise ApplicationError(f"只能撤回 {minutes} 分钟内发出的消息", extra={"field": "message_id"})
+    retraction = _append(
+        conversation=conversation,
+        sender_kind=SenderKind.AGENT,
+        sender_employee=Employee.objects.get(id=own),
+        text="",
+        client_key=f"retract:{target.id}",
+        retracts=target,
+    )
+    audit.record(actor=actor, action="message.retract", obj=target, after={"retraction_seq": retraction.seq})
+    _fan_out(conversation, retraction, "")
+    return retraction
