@@ -17,9 +17,10 @@ from tests.conftest import World
 @pytest.fixture(autouse=True)
 def _fresh_policy_memo() -> Any:
     policy_cache.clear()
+    registered = hooks.screen_message.current  # the compliance app's screener, restored afterwards
     hooks.screen_message.reset()
     yield
-    hooks.screen_message.reset()
+    hooks.screen_message.register(registered)
     policy_cache.clear()
 
 

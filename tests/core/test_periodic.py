@@ -7,7 +7,7 @@ from django.core.management import call_command
 from kefu.core import periodic
 
 
-def test_due_jobs_run_once_per_period_and_failures_do_not_stop_the_others(monkeypatch: Any) -> None:
+def test_due_jobs_run_once_per_period_and_failures_do_not_stop_the_others(db: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr(periodic, "_JOBS", {})
     calls: list[str] = []
 
@@ -24,7 +24,7 @@ def test_due_jobs_run_once_per_period_and_failures_do_not_stop_the_others(monkey
     assert calls == ["broken", "sweep", "broken", "sweep"]
 
 
-def test_worker_once_runs_registered_jobs(monkeypatch: Any, capsys: Any) -> None:
+def test_worker_once_runs_registered_jobs(db: Any, monkeypatch: Any, capsys: Any) -> None:
     monkeypatch.setattr(periodic, "_JOBS", {})
     done: list[int] = []
     periodic.register("count", every_seconds=5, run=lambda: done.append(1))

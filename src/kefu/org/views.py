@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from kefu.core.views import page
 from kefu.org import selectors
@@ -48,5 +49,6 @@ def employee_detail(request: HttpRequest, employee_id: int) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     employee = selectors.own_employee(actor=request.user)
     if employee is None:
-        raise Http404("此账号没有关联员工档案")
+        messages.info(request, "此账号没有关联员工档案")
+        return redirect("home")
     return employee_detail(request, employee_id=employee.id)

@@ -130,7 +130,7 @@ def build(ctx: DemoContext) -> None:
         unit_label="点",
         specific="话务、营销、投诉、质检积分合计",
         time_bound=f"{this_month} 月底",
-        period_start=start,
+        period_start=month_start,
         period_end=month_end,
     )
     dept_node = kpi.kpi_node_create(
@@ -142,7 +142,7 @@ def build(ctx: DemoContext) -> None:
         target=Decimal(5000),
         weight=Decimal("0.6"),
         unit_label="点",
-        period_start=start,
+        period_start=month_start,
         period_end=month_end,
     )
     kpi.kpi_node_create(
@@ -154,7 +154,7 @@ def build(ctx: DemoContext) -> None:
         target=Decimal(60000),
         weight=Decimal("0.4"),
         unit_label="元",
-        period_start=start,
+        period_start=month_start,
         period_end=month_end,
     )
     members = ctx.objects["HD.话务一组.members"]
@@ -170,7 +170,7 @@ def build(ctx: DemoContext) -> None:
             weight=weight if n < len(members) - 1 else Decimal(1) - weight * (len(members) - 1),
             unit_label="点",
             measurable="系统积分",
-            period_start=start,
+            period_start=month_start,
             period_end=month_end,
         )
 

@@ -122,7 +122,7 @@ class Scanner:
         self._holder = holder or PolicyHolder()
         if policy is not None or holder is None:
             self._holder.install(policy or default_policy())
-        self.window = window or ConversationWindow()
+        self.window = window if window is not None else ConversationWindow()
 
     @property
     def compiled(self) -> CompiledPolicy:
