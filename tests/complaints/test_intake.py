@@ -112,3 +112,18 @@ def test_agent_sees_complaints_assigned_to_or_about_them_only(world: Any, raised
     assert _ours(selectors.complaint_list(actor=officer)) == {raised, other}
     with pytest.raises(NotFound):
         selectors.complaint_get(actor=handler, complaint_id=other.id)
+
+
+def test_agent_console_offers_raising_a_complaint_from_the_chat(world: Any) -> None:
+    from django.test import Client
+
+    from kefu.channel.models import Conversation
+
+    conversation = Conversation.objects.first()  # each spot of the world has one
+    assert conversation is not None
+    client = Client()
+    client.force_login(world.users["hq_admin"])
+    panel = client.get(f"/channel/console/conversations/{conversation.id}/customer/")
+    assert panel.status_code == 200
+    assert f"/complaints/new/?conversation={conversation.id}" in panel.content.decode()
+    assert "登记投诉" in panel.content.decode()

@@ -79,3 +79,19 @@ def _word_list_screener(request: ScreenRequest) -> Screening:
 
 
 screen_message = ScreenSlot(_word_list_screener)
+
+
+@dataclass(frozen=True)
+class ConversationAction:
+    """A button beside a conversation in the agent console, offered by a downstream app."""
+
+    label: str
+    url_template: str  # "{conversation_id}" is replaced with the conversation's id
+
+
+conversation_actions: list[ConversationAction] = []
+
+
+def conversation_action_register(action: ConversationAction) -> None:
+    if action not in conversation_actions:
+        conversation_actions.append(action)

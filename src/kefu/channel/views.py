@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from kefu.channel import policy_cache, realtime, selectors, services
+from kefu.channel import hooks, policy_cache, realtime, selectors, services
 from kefu.channel.models import Conversation, ConversationStatus, Message, Tier
 from kefu.channel.services.routing import REASSIGNERS
 from kefu.core import scopes
@@ -79,6 +79,9 @@ def console_customer(request: HttpRequest, conversation_id: int) -> HttpResponse
         "customer": customer,
         "orders": selectors.order_list(actor=request.user, customer_id=customer.id)[:20],
         "payments": selectors.payment_list(actor=request.user, customer_id=customer.id)[:20],
+        "actions": [
+            (a.label, a.url_template.format(conversation_id=conversation.id)) for a in hooks.conversation_actions
+        ],
     }
     return render(request, "channel/_customer_card.html", context)
 

@@ -11,11 +11,16 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from kefu.channel import hooks as channel_hooks
         from kefu.complaints import workflow
         from kefu.complaints.services import sla
         from kefu.core import navigation, periodic, scopes
 
         periodic.register("complaints.sla_sweep", every_seconds=60, run=sla.complaint_sla_sweep)
+        # One click from the agent console: raise a complaint linked to the chat and its order.
+        channel_hooks.conversation_action_register(
+            channel_hooks.ConversationAction("登记投诉", "/complaints/new/?conversation={conversation_id}")
+        )
         from kefu.policy.catalogue import PolicyKeySpec, ValueType, register
 
         register(
