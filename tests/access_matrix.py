@@ -65,7 +65,7 @@ SELF_ONLY: dict[tuple[str, str], str] = {
 }
 
 # Routes that are public or not record-bearing (checked elsewhere).
-PUBLIC_PAGES = {"login", "logout", "set_language"}
+PUBLIC_PAGES = {"login", "logout", "set_language", "chat_short"}
 
 SPOT_BUILDERS: list[Callable[[Any, Any], list[str]]] = []
 
