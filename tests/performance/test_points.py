@@ -12,7 +12,7 @@ from django.db import connection
 from kefu.core.append_only import AppendOnlyViolation
 from kefu.core.errors import ApplicationError, Forbidden
 from kefu.core.models import AuditEntry
-from kefu.performance.models import PointEntry, WorkRecord
+from kefu.performance.models import PointEntry, WorkDayTotal, WorkRecord
 from kefu.performance.models.types import derive_coefficient_milli
 from kefu.performance.selectors import points as point_selectors
 from kefu.performance.services import points, records
@@ -236,3 +236,56 @@ def test_agent_sees_only_own_points(world: World) -> None:
     assert set(point_selectors.point_entries(actor=agent).values_list("agent_id", flat=True)) == {world.me.id}
     lead_sees = set(point_selectors.point_entries(actor=world.users["team_lead"]).values_list("agent_id", flat=True))
     assert world.spots["same_team"].employee.id in lead_sees
+
+
+def _cells() -> dict[tuple[str, int, int], tuple[int, int, int]]:
+    return {
+        (str(t.work_date), t.agent_id, t.business_type_id): (t.records, t.invalid_records, t.sale_fen)
+        for t in WorkDayTotal.objects.all()
+    }
+
+
+def _grouped_records() -> dict[tuple[str, int, int], tuple[int, int, int]]:
+    cells: dict[tuple[str, int, int], list[int]] = {}
+    for r in WorkRecord.objects.all():
+        cell = cells.setdefault((str(r.work_date), r.agent_id, r.business_type_id), [0, 0, 0])
+        cell[0] += 1
+        cell[1] += r.outcome == "invalid"
+        cell[2] += r.sale_fen
+    return {key: (n, bad, sale) for key, (n, bad, sale) in cells.items()}
+
+
+def test_database_keeps_work_day_totals_for_every_write(world: World) -> None:
+    """Bulk insert, raw SQL, update and delete all keep the totals equal to grouping the records."""
+    types = department_types(world.team_a1.parent)
+    before = WorkRecord.objects.count()
+    WorkRecord.objects.bulk_create(
+        WorkRecord(
+            agent=world.me if i % 3 else world.spots["same_team"].employee,
+            business_type=types["inquiry" if i % 2 else "complaint"],
+            started_at=at(DAY + dt.timedelta(days=i % 4)),
+            work_date=DAY + dt.timedelta(days=i % 4),
+            handle_seconds=60,
+            outcome="invalid" if i % 5 == 0 else "resolved",
+            sale_fen=i,
+            source_system="phone",
+            source_id=f"T-{i}",
+        )
+        for i in range(40)
+    )
+    assert _cells() == _grouped_records()
+    assert sum(n for n, _, _ in _cells().values()) == before + 40
+
+    with connection.cursor() as cursor:  # a raw load outside the ORM counts too
+        cursor.execute(
+            f"INSERT INTO {WorkRecord._meta.db_table} (agent_id, business_type_id, started_at, work_date,"  # noqa: S608
+            " handle_seconds, acw_seconds, outcome, sale_fen, source_system, source_id, created_at)"
+            " VALUES (%s, %s, %s, %s, 60, 0, 'resolved', 7, 'phone', 'RAW-1', %s)",
+            [world.me.id, types["inquiry"].id, at(DAY), DAY, at(DAY)],
+        )
+    WorkRecord.objects.filter(source_id="T-1").update(outcome="invalid", sale_fen=100)
+    WorkRecord.objects.filter(source_id="T-2").update(work_date=DAY + dt.timedelta(days=9))
+    WorkRecord.objects.filter(source_id__in=["T-3", "T-4", "T-6"]).delete()
+    assert _cells() == _grouped_records()
+    WorkRecord.objects.all().delete()
+    assert not WorkDayTotal.objects.exists()  # emptied cells are removed, not left at zero

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PerformanceConfig(AppConfig):
@@ -14,6 +15,10 @@ class PerformanceConfig(AppConfig):
         from kefu.policy.catalogue import register
 
         register(*PERFORMANCE_KEYS)
+        from kefu.performance import rollup
+
+        # The work-day totals are kept by triggers, reinstalled after every migrate (see rollup.py).
+        post_migrate.connect(rollup.install_triggers, sender=self, dispatch_uid="kefu_work_day_totals")
         managers = (scopes.TEAM_LEAD, scopes.QA, scopes.BRANCH_HR, scopes.HQ_ADMIN)
         navigation.register(
             navigation.Section(_("我的绩效"), "performance:my", (), _("今日/本月积分、KPI 完成、我的考核")),

@@ -11,6 +11,7 @@ from kefu.performance.models.records import (
     PointRun,
     QualityScore,
     SourceSystem,
+    WorkDayTotal,
     WorkRecord,
 )
 from kefu.performance.models.reviews import (
@@ -62,5 +63,6 @@ __all__ = [
     "VersionStatus",
     "WorkLog",
     "WorkLogKind",
+    "WorkDayTotal",
     "WorkRecord",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "PointRun",
     "QualityScore",
     "SourceSystem",
+    "WorkDayTotal",
     "WorkRecord",
 ]
 
@@ -92,7 +93,7 @@ class WorkRecord(models.Model):
             models.UniqueConstraint(fields=["source_system", "source_id"], name="perf_work_record_source"),
             models.CheckConstraint(condition=models.Q(sale_fen__gte=0), name="perf_work_record_sale_gte_0"),
         ]
-        # Covering index: the points run reads nothing else (see services/points.py).
+        # Records by day and agent (agent pages, recalibration); the points run reads WorkDayTotal instead.
         indexes = [
             models.Index(
                 fields=["work_date", "agent", "business_type", "outcome", "sale_fen"], name="perf_work_day_agent"
@@ -105,6 +106,32 @@ class WorkRecord(models.Model):
     @property
     def scope_unit_path(self) -> str:
         return self.agent.unit.path
+
+
+class WorkDayTotal(models.Model):
+    """Work records summed per day, agent and business type: what the points run reads.
+
+    Kept by database triggers on the work-record table (see performance/rollup.py), so every way a
+    record arrives — import, channel, bulk load, raw SQL — updates it in the same transaction. A month
+    of points then reads one row per cell (agent × day × type) instead of every record.
+    """
+
+    work_date = models.DateField()
+    agent = models.ForeignKey(Employee, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    business_type = models.ForeignKey(BusinessType, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    records = models.BigIntegerField(default=0)
+    invalid_records = models.BigIntegerField(default=0)
+    sale_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("工作量日汇总")
+        verbose_name_plural = _("工作量日汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["work_date", "agent", "business_type"], name="perf_work_day_total_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_date} {self.agent_id} {self.business_type_id}: {self.records}"
 
 
 class QualityScore(models.Model):

@@ -1,7 +1,8 @@
 """The points computation: work records → the append-only ledger, entirely in the database.
 
-One INSERT … SELECT per run: the work records of the range, grouped by (agent, day, indicator) and
-priced at the coefficient in force that day, UNION ALL the negated sums the ledger already holds;
+One INSERT … SELECT per run: the work-day totals of the range (records summed per agent, day and
+business type by database triggers, see rollup.py), grouped by (agent, day, indicator) and priced at
+the coefficient in force that day, UNION ALL the negated sums the ledger already holds;
 whatever does not net to zero is appended as a compensating row. Running it twice appends nothing.
 No work record is ever loaded into Python, so memory stays flat however many records there are.
 """
@@ -19,7 +20,7 @@ from kefu.core.errors import ApplicationError
 from kefu.core.scopes import Actor
 from kefu.org.models import Employee, OrgUnit
 from kefu.org.selectors import org_unit_get
-from kefu.performance.models import BusinessType, CoefficientRate, Outcome, PointEntry, PointRun, WorkRecord
+from kefu.performance.models import BusinessType, CoefficientRate, PointEntry, PointRun, WorkDayTotal
 from kefu.performance.services.common import MANAGERS, is_system
 
 MAX_RANGE_DAYS = 400
@@ -27,38 +28,33 @@ _CHUNK = 500
 
 
 def _sql(*, scoped: bool, agents: int) -> str:
-    work, ledger = WorkRecord._meta.db_table, PointEntry._meta.db_table
+    totals, ledger = WorkDayTotal._meta.db_table, PointEntry._meta.db_table
     types, rates = BusinessType._meta.db_table, CoefficientRate._meta.db_table
     employees, units = Employee._meta.db_table, OrgUnit._meta.db_table
     join_w = join_l = where_w = where_l = ""
     if scoped:
-        join_w = f" JOIN {employees} e ON e.id = w.agent_id JOIN {units} u ON u.id = e.unit_id"
+        join_w = f" JOIN {employees} e ON e.id = g.agent_id JOIN {units} u ON u.id = e.unit_id"
         join_l = f" JOIN {employees} e ON e.id = l.agent_id JOIN {units} u ON u.id = e.unit_id"
         where_w = where_l = " AND u.path LIKE %s"
     if agents:
         marks = ", ".join(["%s"] * agents)
-        where_w += f" AND w.agent_id IN ({marks})"
+        where_w += f" AND g.agent_id IN ({marks})"
         where_l += f" AND l.agent_id IN ({marks})"
-    # The inner GROUP BY reads only the covering index (work_date, agent, type, outcome, sale) and streams;
-    # the coefficient in force is joined per group, not per record.
+    # The cells come from the work-day totals the database keeps (performance/rollup.py): one row per
+    # agent, day and business type, priced at the coefficient in force that day.
     # Table names come from model metadata and the placeholders are bound: nothing user-typed is spliced in.
     return f"""
 INSERT INTO {ledger} (agent_id, day, indicator, records, points_milli, sale_fen, run_id)
 SELECT d.agent_id, d.day, d.indicator, SUM(d.n), SUM(d.p), SUM(d.s), CAST(%s AS BIGINT)
 FROM (
-  SELECT g.agent_id AS agent_id, g.day AS day, b.indicator AS indicator, SUM(g.n) AS n,
-         SUM((g.n - g.bad) * r.coefficient_milli) AS p, SUM(g.s) AS s
-  FROM (
-    SELECT w.agent_id AS agent_id, w.work_date AS day, w.business_type_id AS type_id, COUNT(*) AS n,
-           SUM(CASE WHEN w.outcome = '{Outcome.INVALID.value}' THEN 1 ELSE 0 END) AS bad, SUM(w.sale_fen) AS s
-    FROM {work} w{join_w}
-    WHERE w.work_date >= %s AND w.work_date <= %s{where_w}
-    GROUP BY w.work_date, w.agent_id, w.business_type_id
-  ) g
-  JOIN {types} b ON b.id = g.type_id
-  JOIN {rates} r ON r.business_type_id = g.type_id AND r.effective_from <= g.day
-       AND (r.effective_to IS NULL OR g.day < r.effective_to)
-  GROUP BY g.agent_id, g.day, b.indicator
+  SELECT g.agent_id AS agent_id, g.work_date AS day, b.indicator AS indicator, SUM(g.records) AS n,
+         SUM((g.records - g.invalid_records) * r.coefficient_milli) AS p, SUM(g.sale_fen) AS s
+  FROM {totals} g{join_w}
+  JOIN {types} b ON b.id = g.business_type_id
+  JOIN {rates} r ON r.business_type_id = g.business_type_id AND r.effective_from <= g.work_date
+       AND (r.effective_to IS NULL OR g.work_date < r.effective_to)
+  WHERE g.work_date >= %s AND g.work_date <= %s{where_w}
+  GROUP BY g.agent_id, g.work_date, b.indicator
   UNION ALL
   SELECT l.agent_id, l.day, l.indicator, -SUM(l.records), -SUM(l.points_milli), -SUM(l.sale_fen)
   FROM {ledger} l{join_l}
