@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,23 +180,44 @@ class EffectiveScanners:
     ) -> ScanResult:
         """Judge one message, joined with the same speaker's previous messages of the conversation (from
         the database, so a number split across messages handled by different processes is still caught)."""
-        window = ConversationWindow()
         scanner = Scanner(holder=self.holder(unit))
-        # assigned, not passed: Scanner(window=...) swaps an empty window (len 0) for its own
-        scanner.window = window
         if conversation_id is None:
             return scanner.scan_text(text)
-        previous = Message.objects.filter(conversation_id=conversation_id, sender_kind=speaker)
-        if speaker == "agent" and sender_employee_id is not None:
-            previous = previous.filter(sender_employee_id=sender_employee_id)
-        if before_seq is not None:
-            previous = previous.filter(seq__lt=before_seq)
-        keep = max(1, window.max_messages - 1)
-        rows = list(previous.order_by("-seq").values_list("created_at", "text")[:keep])
-        window.remember_many(
-            (conversation_id, speaker), [(created.timestamp(), body) for created, body in reversed(rows) if body]
+        # assigned, not passed: Scanner(window=...) swaps an empty window (len 0) for its own
+        scanner.window = _StoredWindow(
+            conversation_id=conversation_id,
+            speaker=speaker,
+            sender_employee_id=sender_employee_id,
+            before_seq=before_seq,
         )
         return scanner.scan(text, speaker=speaker, conversation=conversation_id, at=at or timezone.now())
+
+
+class _StoredWindow(ConversationWindow):
+    """The speaker's previous messages of one conversation, read from the database when the scanner
+    asks (only for a message that may continue an earlier one), so a number split across messages
+    handled by different processes is still caught and ordinary messages cost no query."""
+
+    def __init__(
+        self, *, conversation_id: int, speaker: str, sender_employee_id: int | None, before_seq: int | None
+    ) -> None:
+        super().__init__()
+        self._query = (conversation_id, speaker, sender_employee_id, before_seq)
+        self._loaded = False
+
+    def recent(self, key: Hashable, *, at: float | None) -> list[str]:
+        if not self._loaded:
+            self._loaded = True
+            conversation_id, speaker, sender_employee_id, before_seq = self._query
+            previous = Message.objects.filter(conversation_id=conversation_id, sender_kind=speaker)
+            if speaker == "agent" and sender_employee_id is not None:
+                previous = previous.filter(sender_employee_id=sender_employee_id)
+            if before_seq is not None:
+                previous = previous.filter(seq__lt=before_seq)
+            keep = max(1, self.max_messages - 1)
+            rows = list(previous.order_by("-seq").values_list("created_at", "text")[:keep])
+            self.remember_many(key, [(created.timestamp(), body) for created, body in reversed(rows) if body])
+        return super().recent(key, at=at)
 
 
 SCANNERS = EffectiveScanners()

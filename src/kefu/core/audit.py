@@ -78,7 +78,8 @@ def record(
     unit_path: str | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain, in the caller's transaction."""
-    with transaction.atomic():
+    # No savepoint of its own: a failure here fails the caller's write, which is what must happen anyway.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         entry = AuditEntry(
             seq=head.seq + 1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from kefu.core import scopes
@@ -69,8 +70,14 @@ def resolve(*, unit: OrgUnit, key: str) -> Resolution:
 
 
 def policy_generation() -> int:
-    """A number that grows with every policy change in any process: compare it to rebuild caches."""
-    return PolicyValue.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    """A number that grows with every policy change in any process: compare it to rebuild caches.
+
+    Asked once per chat message (screening), so it is one plain indexed query without the ORM's
+    compilation (policy rows are append-only: the newest id changes with every change)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {PolicyValue._meta.db_table}")  # noqa: S608 - model metadata
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
 
 
 def effective(*, unit: OrgUnit, key: str) -> Any:

@@ -12,6 +12,7 @@ The order of one send, inside one transaction:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -57,14 +58,34 @@ class SendResult:
 def _lock(conversation_id: int, *, actor: Actor | None = None, lock: bool = True) -> Conversation:
     """The conversation row, locked until commit (or just read, `lock=False`); with an actor, only if it
     is in the actor's scope (404)."""
-    qs = Conversation.objects.all()
+    qs = Conversation.objects.order_by()  # one row by id: no ORDER BY to compile or run
     if actor is not None:
         qs = scopes.restrict(actor, qs, employee="agent", unit="unit")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    conversation = qs.select_related("unit", "customer", "agent").filter(id=conversation_id).first()
-    if conversation is None:
+    found = list(qs.select_related("unit", "customer", "agent").filter(id=conversation_id)[:1])
+    if not found:
         raise NotFound("找不到该会话", extra={"conversation_id": conversation_id})
+    return found[0]
+
+
+def _relock(conversation: Conversation) -> Conversation:
+    """Lock the row read before until commit, refreshing what may have changed since (agent, status, seq).
+
+    The send path reads the conversation (scoped) before its transaction, so screening runs outside the
+    write lock; this is the cheap second look under the lock."""
+    row = (
+        Conversation.objects.order_by()
+        .select_for_update()
+        .filter(id=conversation.id)
+        .values_list("agent_id", "status", "last_seq")
+        .first()
+    )
+    if row is None:  # pragma: no cover - conversations are never deleted (PROTECT everywhere)
+        raise NotFound("找不到该会话", extra={"conversation_id": conversation.id})
+    agent_id, conversation.status, conversation.last_seq = row
+    if agent_id != conversation.agent_id:
+        conversation.agent_id = agent_id  # the cached agent is dropped with it; reloaded if ever used
     return conversation
 
 
@@ -75,13 +96,23 @@ def _replay(conversation: Conversation, message: Message) -> SendResult:
     return SendResult(message, False, message.outcome, tuple(message.reasons or ()), notice)
 
 
+# An order number as people type it: letters, digits and dashes, at least six long.
+_ORDER_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{5,}")
+
+
 def _mentioned_order(conversation: Conversation, text: str) -> Order | None:
-    if not text:
+    """The customer's order whose number appears in the text (only tokens that look like one are looked up)."""
+    tokens = set(_ORDER_TOKEN.findall(text)) if text else set()
+    if not tokens:
         return None
-    for order_id, number in Order.objects.filter(customer_id=conversation.customer_id).values_list("id", "number"):
-        if number and number in text:
-            return Order(id=order_id, number=number)
-    return None
+    candidates = {part for token in tokens for part in (token, *token.split("-"), *token.split("_")) if part}
+    found = (
+        Order.objects.order_by()
+        .filter(customer_id=conversation.customer_id, number__in=candidates | tokens)
+        .values_list("id", "number")
+        .first()
+    )
+    return Order(id=found[0], number=found[1]) if found else None
 
 
 def _append(
@@ -263,7 +294,7 @@ def message_send(
         conversation=conversation, sender_kind=SenderKind.AGENT, sender_employee_id=own, text=text, upload=upload
     )
     with transaction.atomic():
-        conversation = _lock(conversation_id)  # now held until commit; re-check what may have changed
+        conversation = _relock(conversation)  # now held until commit; re-check what may have changed
         if conversation.agent_id != own or conversation.status != ConversationStatus.ACTIVE:
             if (replayed := _replay_if_used(conversation, key)) is not None:
                 return replayed
@@ -295,7 +326,7 @@ def visitor_message_send(
         conversation=conversation, sender_kind=SenderKind.CUSTOMER, sender_employee_id=None, text=text, upload=upload
     )
     with transaction.atomic():
-        conversation = _lock(conversation_id)
+        conversation = _relock(conversation)
         if conversation.status == ConversationStatus.CLOSED:
             if (replayed := _replay_if_used(conversation, key)) is not None:
                 return replayed

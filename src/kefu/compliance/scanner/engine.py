@@ -152,18 +152,15 @@ class Scanner:
             return result
         key = (conversation, speaker)
         moment = _seconds(at)
-        previous = self.window.recent(key, at=moment)
+        # Only a message that starts with what may continue the last one is judged joined with it; the
+        # window is asked only then (a window backed by the database then costs no query).
+        key_near_start = trigger is not None and trigger.start() < _NEAR_START
+        if key_near_start or _head_pattern().match(text) is not None:
+            previous = self.window.recent(key, at=moment)
+            if previous and _may_cross(compiled, previous[-1], text):
+                result = self._with_window(compiled, result, previous, text)
         self.window.remember(key, text, at=moment)
-        if previous and self._may_continue(
-            compiled, text, previous[-1], trigger is not None and trigger.start() < _NEAR_START
-        ):
-            result = self._with_window(compiled, result, previous, text)
         return result
-
-    @staticmethod
-    def _may_continue(compiled: CompiledPolicy, text: str, previous: str, key_near_start: bool) -> bool:
-        """Only a message that starts with what may continue the last one is judged joined with it."""
-        return (key_near_start or _head_pattern().match(text) is not None) and _may_cross(compiled, previous, text)
 
     def scan_text(self, text: str) -> ScanResult:
         """Judge one message on its own (no conversation window)."""
