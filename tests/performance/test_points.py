@@ -278,7 +278,7 @@ def test_database_keeps_work_day_totals_for_every_write(world: World) -> None:
 
     with connection.cursor() as cursor:  # a raw load outside the ORM counts too
         cursor.execute(
-            f"INSERT INTO {WorkRecord._meta.db_table} (agent_id, business_type_id, started_at, work_date,"  # noqa: S608
+            f"INSERT INTO {WorkRecord._meta.db_table} (agent_id, business_type_id, started_at, work_date,"
             " handle_seconds, acw_seconds, outcome, sale_fen, source_system, source_id, created_at)"
             " VALUES (%s, %s, %s, %s, 60, 0, 'resolved', 7, 'phone', 'RAW-1', %s)",
             [world.me.id, types["inquiry"].id, at(DAY), DAY, at(DAY)],

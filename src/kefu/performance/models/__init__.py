@@ -61,8 +61,8 @@ __all__ = [
     "ScoreTemplate",
     "SourceSystem",
     "VersionStatus",
+    "WorkDayTotal",
     "WorkLog",
     "WorkLogKind",
-    "WorkDayTotal",
     "WorkRecord",
 ]

@@ -187,19 +187,30 @@ class PointEntry(AppendOnlyModel):
     """The points ledger: per agent, day and workload indicator. A recomputation appends the
     difference between what the work records now give and what the ledger already holds."""
 
-    agent = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="point_entries")
+    # A run appends hundreds of thousands of rows, so each index and check on them counts: no database
+    # foreign keys (agent ids come from work records, which have them; the run is created in the same
+    # transaction) and no single-column indexes (the two composite ones below serve every read). The ORM
+    # still protects agents and runs from deletion.
+    agent = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="point_entries", db_constraint=False, db_index=False
+    )
     day = models.DateField()
     indicator = models.CharField(max_length=20, choices=Indicator.choices)
     records = models.IntegerField()  # delta of records counted
     points_milli = models.BigIntegerField()  # delta, thousandths of a point
     sale_fen = models.BigIntegerField(default=0)  # delta of sales (营销业绩), fen
-    run = models.ForeignKey(PointRun, on_delete=models.PROTECT, related_name="entries")
+    run = models.ForeignKey(
+        PointRun, on_delete=models.PROTECT, related_name="entries", db_constraint=False, db_index=False
+    )
 
     class Meta:
         ordering = ["day", "agent_id", "indicator", "id"]
         verbose_name = _("积分流水")
         verbose_name_plural = _("积分流水")
-        indexes = [models.Index(fields=["day", "agent", "indicator"], name="perf_point_day_agent")]
+        indexes = [
+            models.Index(fields=["day", "agent", "indicator"], name="perf_point_day_agent"),  # runs, KPI roll-ups
+            models.Index(fields=["agent", "day"], name="perf_point_agent_day"),  # one agent's points
+        ]
 
     def __str__(self) -> str:
         return f"{self.agent_id} {self.day} {self.indicator} {self.points_milli:+d}"

@@ -27,7 +27,7 @@ MAX_RANGE_DAYS = 400
 _CHUNK = 500
 
 
-def _sql(*, scoped: bool, agents: int) -> str:
+def _sql(*, scoped: bool, agents: int, fresh: bool = False) -> str:
     totals, ledger = WorkDayTotal._meta.db_table, PointEntry._meta.db_table
     types, rates = BusinessType._meta.db_table, CoefficientRate._meta.db_table
     employees, units = Employee._meta.db_table, OrgUnit._meta.db_table
@@ -43,10 +43,7 @@ def _sql(*, scoped: bool, agents: int) -> str:
     # The cells come from the work-day totals the database keeps (performance/rollup.py): one row per
     # agent, day and business type, priced at the coefficient in force that day.
     # Table names come from model metadata and the placeholders are bound: nothing user-typed is spliced in.
-    return f"""
-INSERT INTO {ledger} (agent_id, day, indicator, records, points_milli, sale_fen, run_id)
-SELECT d.agent_id, d.day, d.indicator, SUM(d.n), SUM(d.p), SUM(d.s), CAST(%s AS BIGINT)
-FROM (
+    cells = f"""
   SELECT g.agent_id AS agent_id, g.work_date AS day, b.indicator AS indicator, SUM(g.records) AS n,
          SUM((g.records - g.invalid_records) * r.coefficient_milli) AS p, SUM(g.sale_fen) AS s
   FROM {totals} g{join_w}
@@ -55,6 +52,16 @@ FROM (
        AND (r.effective_to IS NULL OR g.work_date < r.effective_to)
   WHERE g.work_date >= %s AND g.work_date <= %s{where_w}
   GROUP BY g.agent_id, g.work_date, b.indicator
+"""  # noqa: S608
+    insert = f"INSERT INTO {ledger} (agent_id, day, indicator, records, points_milli, sale_fen, run_id)"
+    if fresh:  # nothing in the ledger for these agents and days yet: the cells go in as they are
+        return f"{insert} SELECT c.agent_id, c.day, c.indicator, c.n, c.p, c.s, CAST(%s AS BIGINT) FROM ({cells}) c"  # noqa: S608
+    # Otherwise the cells UNION ALL the negated sums already in the ledger: what does not net to zero is new.
+    return f"""
+{insert}
+SELECT d.agent_id, d.day, d.indicator, SUM(d.n), SUM(d.p), SUM(d.s), CAST(%s AS BIGINT)
+FROM (
+{cells}
   UNION ALL
   SELECT l.agent_id, l.day, l.indicator, -SUM(l.records), -SUM(l.points_milli), -SUM(l.sale_fen)
   FROM {ledger} l{join_l}
@@ -71,25 +78,32 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[i : i + _CHUNK]
 
 
+def _ledger_holds_any(*, start: dt.date, end: dt.date, unit_path: str, ids: list[int]) -> bool:
+    """Does the ledger already hold rows for these days (and unit / agents)? If not, a run appends the cells."""
+    entries = PointEntry.objects.filter(day__gte=start, day__lte=end)
+    if unit_path:
+        entries = entries.filter(agent__unit__path__startswith=unit_path)
+    if ids:
+        entries = entries.filter(agent_id__in=ids)
+    return entries.exists()
+
+
 def _apply(run: PointRun, *, start: dt.date, end: dt.date, unit_path: str, agent_ids: Collection[int] | None) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # one points run at a time, or both would append the same difference
             cursor.execute("SELECT pg_advisory_xact_lock(7007)")
+            # A month of cells is grouped in memory rather than spilled to disk in batches.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
     written = 0
     batches: list[list[int]] = list(_chunks(sorted(set(agent_ids)))) if agent_ids is not None else [[]]
     for ids in batches:
         if agent_ids is not None and not ids:
             continue
-        params: list[Any] = [run.id, start, end]
-        if unit_path:
-            params.append(unit_path + "%")
-        params += ids
-        params += [start, end]
-        if unit_path:
-            params.append(unit_path + "%")
-        params += ids
+        scope: list[Any] = [start, end, *([unit_path + "%"] if unit_path else []), *ids]
+        fresh = not _ledger_holds_any(start=start, end=end, unit_path=unit_path, ids=ids)
+        params = [run.id, *scope] if fresh else [run.id, *scope, *scope]
         with connection.cursor() as cursor:
-            cursor.execute(_sql(scoped=bool(unit_path), agents=len(ids)), params)
+            cursor.execute(_sql(scoped=bool(unit_path), agents=len(ids), fresh=fresh), params)
             written += max(cursor.rowcount, 0)
     return written
 
