@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from kefu.core import scopes
 from kefu.core.errors import NotFound
@@ -14,17 +15,22 @@ from kefu.org.models import Employee, EmployeeTransfer, OrgUnit, RoleAssignment,
 def principal_for(user: AbstractBaseUser) -> Principal:
     """Registered with core.scopes: the user's employee id and role grants.
 
-    Every request that touches data needs it, so the employee id rides on each grant row: one query
-    (a second only for a user without any role)."""
-    employee = Employee.objects.filter(user_id=user.pk).order_by("employee_no")
-    rows = list(
-        RoleAssignment.objects.filter(user_id=user.pk)
-        .order_by()
-        .values_list("role", "unit__path")
-        .annotate(employee_id=Subquery(employee.values("id")[:1]))
-    )
-    employee_id = rows[0][2] if rows else employee.values_list("id", flat=True).first()
-    grants = tuple(Grant(role=role, unit_path=path) for role, path, _ in rows)
+    Every request that touches data needs it, so it is one plain query: the employee id rides on each
+    grant row (a second query only for a user without any role)."""
+    employees, grants_table, units = Employee._meta.db_table, RoleAssignment._meta.db_table, OrgUnit._meta.db_table
+    employee_sql = f"SELECT e.id FROM {employees} e WHERE e.user_id = %s ORDER BY e.employee_no LIMIT 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.role, u.path, ({employee_sql}) FROM {grants_table} r"  # noqa: S608 - model metadata only
+            f" JOIN {units} u ON u.id = r.unit_id WHERE r.user_id = %s",
+            [user.pk, user.pk],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            cursor.execute(employee_sql, [user.pk])
+            rows = [(None, None, found[0]) for found in cursor.fetchall()]
+    employee_id = rows[0][2] if rows else None
+    grants = tuple(Grant(role=role, unit_path=path) for role, path, _ in rows if role is not None)
     return Principal(employee_id=employee_id, grants=grants, superuser=bool(getattr(user, "is_superuser", False)))
 
 
