@@ -78,6 +78,20 @@ PARAMS = {
     "work_log_id": lambda world, spot: WorkLog.objects.get(employee=spot.employee).id,
 }
 
+
+def _kpi_body(spot: Any) -> dict[str, Any]:
+    return {
+        "name": "越权指标",
+        "metric": "points",
+        "target": "10",
+        "weight_percent": "10",
+        "unit_label": "点",
+        "period_start": "2025-12-01",
+        "period_end": "2025-12-31",
+        "employee_id": spot.employee.id,
+    }
+
+
 API = "/api/v1/performance"
 WRITE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", f"{API}/units/{{unit_id}}/imports"): lambda world, spot: {
@@ -112,6 +126,46 @@ WRITE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/performance/reviews/<review_id>/"): lambda world, spot: {"score": "50", "note": "越权校准"},
     ("POST", "/performance/ratings/<rating_id>/"): lambda world, spot: {"item-0": "1"},
     ("POST", "/performance/coefficients/<version_id>/"): lambda world, spot: {"action": "approve", "note": "越权"},
+    # Page forms: a complete, valid body aimed at the spot, so only the scope can refuse it.
+    ("POST", "/performance/imports/"): lambda world, spot: {
+        "unit_id": spot.unit.id,
+        "kind": "work",
+        "source_system": "phone",
+        "fmt": "csv",
+        "content": "employee_no,business_type,started_at,handle_seconds,source_id\n"
+        f"{spot.employee.employee_no},inquiry,2025-12-11 09:00:00,50,XP-{spot.name}\n",
+    },
+    ("POST", "/performance/coefficients/propose/"): lambda world, spot: {
+        "department_id": _department(spot).id,
+        "months": "3",
+        "note": "越权测算",
+    },
+    ("POST", "/performance/kpi/new/"): lambda world, spot: _kpi_body(spot),
+    ("POST", "/performance/kpi/<node_id>/children/"): lambda world, spot: _kpi_body(spot),
+    ("POST", "/performance/kpi/<node_id>/weights/"): lambda world, spot: {},
+    ("POST", "/performance/kpi/<node_id>/actual/"): lambda world, spot: {"value": "1"},
+    ("POST", "/performance/periods/"): lambda world, spot: {
+        "unit_id": spot.unit.id,
+        "kind": "monthly",
+        "label": "越权考核期",
+        "start": "2026-05-01",
+        "end": "2026-05-31",
+    },
+    ("POST", "/performance/periods/<period_id>/reviews/"): lambda world, spot: {"employee_id": spot.employee.id},
+    ("POST", "/performance/periods/<period_id>/lock/"): lambda world, spot: {},
+    ("POST", "/performance/contests/new/"): lambda world, spot: {
+        "unit_id": spot.unit.id,
+        "name": "越权竞赛",
+        "rule": "most_points",
+        "starts_on": "2026-05-01",
+        "ends_on": "2026-05-31",
+        "winners_count": "3",
+    },
+    ("POST", "/performance/contests/<contest_id>/close/"): lambda world, spot: {},
+    ("POST", "/performance/worklogs/<work_log_id>/rate/"): lambda world, spot: {"rating": "1"},
 }
-SELF_ONLY: dict[tuple[str, str], str] = {}
+SELF_ONLY: dict[tuple[str, str], str] = {
+    ("POST", "/performance/worklogs/"): "a work log is always the caller's own (the service takes the employee "
+    "from the session and 404s a period outside it)",
+}
 SPOT_BUILDERS = [build]

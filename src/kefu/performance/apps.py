@@ -35,4 +35,17 @@ class PerformanceConfig(AppConfig):
                 (scopes.BRANCH_HR, scopes.HQ_ADMIN),
                 _("业务类型、系数测算与审批"),
             ),
+            navigation.Section(
+                _("数据导入"),
+                "performance:imports",
+                (scopes.BRANCH_HR, scopes.HQ_ADMIN),
+                _("导入话务、工单、营销等工作记录与质检评分"),
+            ),
+            navigation.Section(
+                _("劳动竞赛"),
+                "performance:contests",
+                (scopes.TEAM_LEAD, scopes.BRANCH_HR, scopes.HQ_ADMIN),
+                _("发起竞赛、实时排行与评奖"),
+            ),
+            navigation.Section(_("工作日志"), "performance:work_logs", (), _("提交工作日志与计划，组长评分")),
         )
