@@ -107,7 +107,7 @@ def _database() -> dict[str, object]:
         return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "kefu.core.sqlite",  # Django's, with in-process writers queued fairly (core/sqlite/base.py)
         "NAME": os.environ.get("KEFU_SQLITE_PATH", str(VAR_DIR / "kefu.sqlite3")),
         "OPTIONS": {
             # WAL lets readers run beside the writer; IMMEDIATE makes writers queue for the lock at
@@ -116,6 +116,9 @@ def _database() -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # Tests use an in-memory database (Django's default for SQLite), named so that pytest-django's
+        # parallel workers also know it is in memory despite the custom engine.
+        "TEST": {"NAME": ":memory:"},
     }
 
 

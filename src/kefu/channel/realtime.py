@@ -8,10 +8,12 @@ and drops anything it already has: nothing is lost or shown twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.urls import reverse
@@ -118,10 +120,40 @@ def _send(group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    message = {"type": "channel.event", "event": event}
+    # In a request served by the ASGI server, hand the broadcast to the server's event loop and go on:
+    # the request thread does not wait for the channel layer (the pump keeps broadcasts in order).
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is not None and loop.is_running() and not loop.is_closed():
+        loop.call_soon_threadsafe(_pump_put, loop, layer, group, message)
+        return
     try:
-        async_to_sync(layer.group_send)(group, {"type": "channel.event", "event": event})
+        async_to_sync(layer.group_send)(group, message)
     except Exception:  # a lost broadcast must never undo a stored message; clients catch up by cursor
         log.exception("channel fan-out to %s failed", group)
+
+
+# One queue and one sending task per event loop: broadcasts leave in the order the commits happened.
+_pumps: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[asyncio.Queue[Any], asyncio.Task[None]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _pump_put(loop: asyncio.AbstractEventLoop, layer: Any, group: str, message: dict[str, Any]) -> None:
+    pump = _pumps.get(loop)
+    if pump is None or pump[1].done():
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        pump = _pumps[loop] = (queue, loop.create_task(_pump_run(queue)))
+    pump[0].put_nowait((layer, group, message))
+
+
+async def _pump_run(queue: asyncio.Queue[Any]) -> None:
+    while True:
+        layer, group, message = await queue.get()
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # a lost broadcast must never stop the next; clients catch up by cursor
+            log.exception("channel fan-out to %s failed", group)
 
 
 def after_commit(group: str, event: dict[str, Any]) -> None:

@@ -1,18 +1,21 @@
 """Sending messages: idempotent, screened before they count as delivered, append-only, fanned out after commit.
 
-The order of one send, inside one transaction:
-  1. load the conversation in the actor's scope (404 outside), then lock its row;
-  2. the idempotency key: a key already used in this conversation returns the first message, nothing new;
-  3. check the text and the upload (type from the bytes, size, real image);
-  4. screen it (``hooks.screen_message``): deliver / warn / block, with reasons;
-  5. store it with the next per-conversation sequence number — a blocked one as evidence only;
-  6. after commit, broadcast to whoever may see it (never a blocked message to the other side).
+The order of one send:
+  1. load the conversation in the actor's scope (404 outside);
+  2. check the text and the upload (type from the bytes, size, real image);
+  3. screen it (``hooks.screen_message``): deliver / warn / block, with reasons;
+  4. in one short transaction: lock the conversation row and re-check it, then store the message with
+     the next per-conversation sequence number — a blocked one as evidence only, a blocked or warned
+     one with an audit entry; a key already used in this conversation rolls it all back and returns
+     the first message instead (idempotency);
+  5. after commit, broadcast to whoever may see it (never a blocked message to the other side).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -210,7 +213,15 @@ def _store_attachment(checked: uploads.CheckedUpload) -> Attachment:
         return Attachment.objects.get(sha256=checked.sha256)
 
 
-def _commit(
+class _Refused(Exception):
+    """The conversation changed before the lock was taken (another agent took it, or it closed)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _store(
     *,
     actor: Actor | None,
     conversation: Conversation,
@@ -219,15 +230,24 @@ def _commit(
     client_key: str,
     prepared: _Prepared,
     order: Order | None,
+    refusal: Callable[[Conversation], Exception | None],
 ) -> SendResult:
-    """Store the message (a blocked one as evidence only), audit it, fan it out after commit. Unless the
-    key was used before in this conversation: then the first message comes back and nothing is stored.
-    The common case costs no lookup: the unique (conversation, client_key) decides, and a repeat rolls
-    back to the savepoint, sequence number included."""
+    """Store the message (a blocked one as evidence only) in one short transaction, fan it out after commit.
+
+    Unless the key was used before in this conversation: then the first message comes back and nothing
+    is stored. The common case costs no lookup: the unique (conversation, client_key) decides, and a
+    repeat rolls the whole transaction back, sequence number included. Every writer queues for this
+    transaction (SQLite's one write lock, PostgreSQL's row lock on the conversation), so it holds only
+    the re-check, the sequence number and the insert.
+    """
     screening = prepared.screening
     last_seq = conversation.last_seq
     try:
         with transaction.atomic():
+            conversation = _relock(conversation)  # held until commit; re-check what may have changed
+            problem = refusal(conversation)
+            if problem is not None:
+                raise _Refused(problem)
             attachment = _store_attachment(prepared.upload) if prepared.upload is not None else None
             message = _append(
                 conversation=conversation,
@@ -241,17 +261,24 @@ def _commit(
                 attachment_name=prepared.upload.name if prepared.upload is not None else "",
                 order=order or prepared.order,
             )
-            audit.record(
-                actor=actor,
-                action=f"message.{screening.outcome}",
-                obj=message,
-                after={
-                    "seq": message.seq,
-                    "outcome": screening.outcome,
-                    "sha256": attachment.sha256 if attachment else None,
-                },
-                note="；".join(screening.reasons),
-            )
+            # An ordinary chat line is its own append-only record (ORM and trigger refuse changes); the
+            # audit chain gets the screening decisions that matter later: blocked and warned messages.
+            if screening.outcome != Outcome.DELIVER:
+                audit.record(
+                    actor=actor,
+                    action=f"message.{screening.outcome}",
+                    obj=message,
+                    after={
+                        "seq": message.seq,
+                        "outcome": screening.outcome,
+                        "sha256": attachment.sha256 if attachment else None,
+                    },
+                    note="；".join(screening.reasons),
+                )
+    except _Refused as refused:
+        if (replayed := _replay_if_used(conversation, client_key)) is not None:
+            return replayed
+        raise refused.error from None
     except IntegrityError:
         conversation.last_seq = last_seq
         existing = conversation.messages.filter(client_key=client_key).first()
@@ -266,6 +293,23 @@ def _commit(
 def _replay_if_used(conversation: Conversation, key: str) -> SendResult | None:
     existing = conversation.messages.filter(client_key=key).first()
     return _replay(conversation, existing) if existing is not None else None
+
+
+def _agent_refusal(own: int) -> Callable[[Conversation], Exception | None]:
+    def refusal(conversation: Conversation) -> Exception | None:
+        if conversation.agent_id != own:
+            return Forbidden("只有正在接待的客服可以在这个会话里发消息")
+        if conversation.status != ConversationStatus.ACTIVE:
+            return ApplicationError("会话已结束，不能再发送消息", extra={"status": conversation.status})
+        return None
+
+    return refusal
+
+
+def _visitor_refusal(conversation: Conversation) -> Exception | None:
+    if conversation.status == ConversationStatus.CLOSED:
+        return ApplicationError("本次会话已结束，请重新发起咨询", extra={"status": conversation.status})
+    return None
 
 
 def message_send(
@@ -293,23 +337,16 @@ def message_send(
     prepared = _prepare(
         conversation=conversation, sender_kind=SenderKind.AGENT, sender_employee_id=own, text=text, upload=upload
     )
-    with transaction.atomic():
-        conversation = _relock(conversation)  # now held until commit; re-check what may have changed
-        if conversation.agent_id != own or conversation.status != ConversationStatus.ACTIVE:
-            if (replayed := _replay_if_used(conversation, key)) is not None:
-                return replayed
-            if conversation.agent_id != own:
-                raise Forbidden("只有正在接待的客服可以在这个会话里发消息")
-            raise ApplicationError("会话已结束，不能再发送消息", extra={"status": conversation.status})
-        return _commit(
-            actor=actor,
-            conversation=conversation,
-            sender_kind=SenderKind.AGENT,
-            sender_employee=conversation.agent,
-            client_key=key,
-            prepared=prepared,
-            order=order,
-        )
+    return _store(
+        actor=actor,
+        conversation=conversation,
+        sender_kind=SenderKind.AGENT,
+        sender_employee=conversation.agent,
+        client_key=key,
+        prepared=prepared,
+        order=order,
+        refusal=_agent_refusal(own),
+    )
 
 
 def visitor_message_send(
@@ -325,21 +362,16 @@ def visitor_message_send(
     prepared = _prepare(
         conversation=conversation, sender_kind=SenderKind.CUSTOMER, sender_employee_id=None, text=text, upload=upload
     )
-    with transaction.atomic():
-        conversation = _relock(conversation)
-        if conversation.status == ConversationStatus.CLOSED:
-            if (replayed := _replay_if_used(conversation, key)) is not None:
-                return replayed
-            raise ApplicationError("本次会话已结束，请重新发起咨询", extra={"status": conversation.status})
-        return _commit(
-            actor=None,
-            conversation=conversation,
-            sender_kind=SenderKind.CUSTOMER,
-            sender_employee=None,
-            client_key=key,
-            prepared=prepared,
-            order=None,
-        )
+    return _store(
+        actor=None,
+        conversation=conversation,
+        sender_kind=SenderKind.CUSTOMER,
+        sender_employee=None,
+        client_key=key,
+        prepared=prepared,
+        order=None,
+        refusal=_visitor_refusal,
+    )
 
 
 def system_message(*, conversation: Conversation, text: str) -> Message:
