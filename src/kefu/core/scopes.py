@@ -143,8 +143,11 @@ def restrict(
     return queryset.filter(reduce(or_, conditions))
 
 
-def covers(actor: Actor | None, *, unit_path: str, roles: Collection[str], employee_id: int | None = None) -> bool:
-    """True when one of the actor's `roles` reaches a record in `unit_path` (owned by `employee_id`)."""
+def covers(
+    actor: Actor | None, *, unit_path: str, roles: Collection[str] | None, employee_id: int | None = None
+) -> bool:
+    """True when one of the actor's `roles` (any of them: None) reaches a record in `unit_path` (owned by
+    `employee_id`): for one loaded record, the same answer `restrict` gives in SQL."""
     scope = reach(actor, roles=roles)
     if scope.everything:
         return True

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -60,35 +60,40 @@ class SendResult:
 
 def _lock(conversation_id: int, *, actor: Actor | None = None, lock: bool = True) -> Conversation:
     """The conversation row, locked until commit (or just read, `lock=False`); with an actor, only if it
-    is in the actor's scope (404)."""
+    is in the actor's scope (404). Read by id and checked in Python (`scopes.covers`, the same rule as
+    `scopes.restrict`): this runs on every message sent."""
     qs = Conversation.objects.order_by()  # one row by id: no ORDER BY to compile or run
-    if actor is not None:
-        qs = scopes.restrict(actor, qs, employee="agent", unit="unit")
     if lock:
         qs = qs.select_for_update(of=("self",))
     found = list(qs.select_related("unit", "customer", "agent").filter(id=conversation_id)[:1])
-    if not found:
+    conversation = found[0] if found else None
+    if conversation is None or (
+        actor is not None
+        and not scopes.covers(actor, unit_path=conversation.unit.path, roles=None, employee_id=conversation.agent_id)
+    ):
         raise NotFound("找不到该会话", extra={"conversation_id": conversation_id})
-    return found[0]
+    return conversation
 
 
-def _relock(conversation: Conversation) -> Conversation:
-    """Lock the row read before until commit, refreshing what may have changed since (agent, status, seq).
-
-    The send path reads the conversation (scoped) before its transaction, so screening runs outside the
-    write lock; this is the cheap second look under the lock."""
-    row = (
-        Conversation.objects.order_by()
-        .select_for_update()
-        .filter(id=conversation.id)
-        .values_list("agent_id", "status", "last_seq")
-        .first()
-    )
+def _claim_seq(conversation: Conversation, now: dt.datetime) -> Conversation:
+    """Take the conversation's next sequence number, locking its row until commit, and refresh what may
+    have changed since it was read (agent, status). One statement: it is what every concurrent writer
+    of the conversation queues for, so it is kept short. The caller refuses (and rolls the claim back)
+    if the conversation is no longer its to write in."""
+    table = Conversation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1, last_message_at = %s"  # noqa: S608 - model metadata
+            " WHERE id = %s RETURNING agent_id, status, last_seq",
+            [now, conversation.id],
+        )
+        row = cursor.fetchone()
     if row is None:  # pragma: no cover - conversations are never deleted (PROTECT everywhere)
         raise NotFound("找不到该会话", extra={"conversation_id": conversation.id})
     agent_id, conversation.status, conversation.last_seq = row
     if agent_id != conversation.agent_id:
         conversation.agent_id = agent_id  # the cached agent is dropped with it; reloaded if ever used
+    conversation.last_message_at = now
     return conversation
 
 
@@ -108,14 +113,29 @@ def _mentioned_order(conversation: Conversation, text: str) -> Order | None:
     tokens = set(_ORDER_TOKEN.findall(text)) if text else set()
     if not tokens:
         return None
-    candidates = {part for token in tokens for part in (token, *token.split("-"), *token.split("_")) if part}
-    found = (
-        Order.objects.order_by()
-        .filter(customer_id=conversation.customer_id, number__in=candidates | tokens)
-        .values_list("id", "number")
-        .first()
-    )
-    return Order(id=found[0], number=found[1]) if found else None
+    candidates = sorted(tokens | {part for token in tokens for part in re.split(r"[-_]", token) if len(part) >= 6})
+    marks = ", ".join(["%s"] * len(candidates))
+    with connection.cursor() as cursor:  # plain SQL: it runs for most messages (order numbers are common)
+        cursor.execute(
+            f"SELECT id, number FROM {Order._meta.db_table}"  # noqa: S608 - model metadata and placeholders
+            f" WHERE customer_id = %s AND number IN ({marks}) LIMIT 1",
+            [conversation.customer_id, *candidates],
+        )
+        found = cursor.fetchone()
+    return Order(id=found[0], number=found[1], customer_id=conversation.customer_id) if found else None
+
+
+def _next_seq_locked(conversation: Conversation, now: dt.datetime) -> None:
+    """The next sequence number for a caller that already holds the conversation row (SELECT ... FOR
+    UPDATE; SQLite writers queue at BEGIN IMMEDIATE), so sequence numbers of one conversation commit in
+    order and a client's cursor never skips a message that commits later. The guard on the old value
+    catches a caller with a stale copy."""
+    seq = conversation.last_seq + 1
+    moved = Conversation.objects.filter(id=conversation.id, last_seq=seq - 1).update(last_seq=seq, last_message_at=now)
+    if not moved:
+        Conversation.objects.filter(id=conversation.id).update(last_seq=F("last_seq") + 1, last_message_at=now)
+        seq = Conversation.objects.values_list("last_seq", flat=True).get(id=conversation.id)
+    conversation.last_seq, conversation.last_message_at = seq, now
 
 
 def _append(
@@ -131,17 +151,13 @@ def _append(
     attachment_name: str = "",
     order: Order | None = None,
     retracts: Message | None = None,
+    claimed: bool = False,
 ) -> Message:
-    now = timezone.now()
-    # The caller holds the conversation row (SELECT ... FOR UPDATE; SQLite writers queue at BEGIN
-    # IMMEDIATE), so sequence numbers of one conversation commit in order and a client's cursor never
-    # skips a message that commits later. The guard on the old value catches a caller with a stale copy.
-    seq = conversation.last_seq + 1
-    moved = Conversation.objects.filter(id=conversation.id, last_seq=seq - 1).update(last_seq=seq, last_message_at=now)
-    if not moved:
-        Conversation.objects.filter(id=conversation.id).update(last_seq=F("last_seq") + 1, last_message_at=now)
-        seq = Conversation.objects.values_list("last_seq", flat=True).get(id=conversation.id)
-    conversation.last_seq, conversation.last_message_at = seq, now
+    """Insert the next message of the conversation. `claimed`: the caller took the sequence number with
+    `_claim_seq` already (conversation.last_seq is this message's)."""
+    if not claimed:
+        _next_seq_locked(conversation, timezone.now())
+    now, seq = conversation.last_message_at, conversation.last_seq
     message = Message.objects.create(
         conversation=conversation,
         customer_id=conversation.customer_id,
@@ -244,7 +260,7 @@ def _store(
     last_seq = conversation.last_seq
     try:
         with transaction.atomic():
-            conversation = _relock(conversation)  # held until commit; re-check what may have changed
+            conversation = _claim_seq(conversation, timezone.now())  # row held until commit
             problem = refusal(conversation)
             if problem is not None:
                 raise _Refused(problem)
@@ -260,6 +276,7 @@ def _store(
                 attachment=attachment,
                 attachment_name=prepared.upload.name if prepared.upload is not None else "",
                 order=order or prepared.order,
+                claimed=True,
             )
             # An ordinary chat line is its own append-only record (ORM and trigger refuse changes); the
             # audit chain gets the screening decisions that matter later: blocked and warned messages.

@@ -39,7 +39,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise OperationalError(f"database is locked: no turn to write within {wait:g} s")
         self._holds_writer_turn = True
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private in django-stubs
         except BaseException:
             self._end_writer_turn()
             raise
@@ -51,18 +51,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> Any:
         try:
-            return super()._commit()
+            return super()._commit()  # type: ignore[misc]
         finally:
             self._end_writer_turn()
 
     def _rollback(self) -> Any:
         try:
-            return super()._rollback()
+            return super()._rollback()  # type: ignore[misc]
         finally:
             self._end_writer_turn()
 
     def _close(self) -> Any:
         try:
-            return super()._close()
+            return super()._close()  # type: ignore[misc]
         finally:
             self._end_writer_turn()
