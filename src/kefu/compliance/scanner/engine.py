@@ -17,9 +17,7 @@ Python at all; it gives exactly the results of calling `scan` on each message in
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
-from collections import Counter
 from collections.abc import Hashable, Sequence
 from datetime import datetime
 from functools import cache
@@ -80,6 +78,8 @@ def _may_cross(compiled: CompiledPolicy, previous: str, text: str) -> bool:
     account_follows = after[0].isascii() and after[0].isalnum()
     if account_follows and before[-1].isascii() and before[-1].isalnum():
         return True
+    if not account_follows and before[-1] not in compiled.key_inner_chars and before[-1] not in _FILLER_TAIL:
+        return False  # no key can span the edge, and no account follows: the cases below cannot happen
     cut = len(before)
     for end, value in compiled.automaton.iter(before + after):
         if not value[2]:
@@ -189,23 +189,6 @@ class Scanner:
                 raise ValueError(f"scan_many: {name} has {len(values)} items for {count} texts")
         if count == 0:
             return []
-        if conversations is not None and count > self.window.max_conversations:
-            # a batch must not use more conversations than the window holds (see _window_pass)
-            keys = set(zip(conversations, speakers if speakers is not None else repeat("agent", count), strict=True))
-            if len(keys) > self.window.max_conversations:
-                step = self.window.max_conversations
-                results: list[ScanResult] = []
-                for first in range(0, count, step):
-                    part = slice(first, first + step)
-                    results.extend(
-                        self.scan_many(
-                            texts[part],
-                            speakers=speakers[part] if speakers is not None else None,
-                            conversations=conversations[part],
-                            at=at[part] if at is not None else None,
-                        )
-                    )
-                return results
 
         compiled = self._holder.current  # one policy version for the whole batch
         joined = _BARRIER.join(texts)
@@ -238,94 +221,17 @@ class Scanner:
         conversations: Sequence[Hashable | None],
         at: Sequence[When] | None,
     ) -> None:
-        """The conversation window for a batch, with exactly the effect of `scan` message by message.
-
-        Messages are grouped per (conversation, speaker) in C (a stable sort on key numbers); Python
-        runs per key and per message that may continue an earlier one, not per message.
-        """
-        count = len(texts)
-        window = self.window
-        keep = max(1, window.max_messages - 1)
-        tail = window.tail_chars
-        keys = list(zip(conversations, speakers if speakers is not None else repeat("agent", count), strict=True))
-        firsts: dict[tuple[Hashable | None, str], int] = {}  # key → index of its first message
-        first_of = list(map(firsts.setdefault, keys, itertools.count()))
-        dense = {first: code for code, first in enumerate(firsts.values())}
-        codes = list(map(dense.__getitem__, first_of))  # key number per message, in order of first use
-        numbers = {key: dense[first] for key, first in firsts.items() if key[0] is not None}
-        if not numbers:
-            return
-        order = sorted(range(count), key=codes.__getitem__)  # per key, in input order
-        sizes = Counter(codes)
-        bounds = list(accumulate(map(sizes.__getitem__, range(len(sizes))), initial=0))
-        moments = [_seconds(moment) for moment in at] if at is not None else None
-        lost = self._forgotten_during(numbers)
-
-        # the messages that may continue an earlier one of the same key
+        """The conversation window for a batch, message by message exactly as `scan` does it: the window
+        remembers every message, and is asked only for the messages that may continue an earlier one
+        (found for the whole batch by one regex over the joined text)."""
         heads: set[int] = {0} if _head_pattern().match(texts[0]) else set()
         for position in map(_match_start, _batch_head_pattern().finditer(joined)):
             heads.add(bisect.bisect_right(starts, position))  # the barrier before the message
-        for index in sorted(near_start | heads):
-            key = keys[index]
-            if key[0] is None:
-                continue
-            code = codes[index]
-            low = bounds[code]
-            rank = bisect.bisect_left(order, index, low, bounds[code + 1])
-            previous_entries = [
-                (moments[i] if moments else None, texts[i][-tail:]) for i in order[max(low, rank - keep) : rank]
-            ]
-            if len(previous_entries) < keep and key not in lost:
-                stored = window.entries(key)
-                previous_entries = [*stored[max(0, len(stored) - keep + len(previous_entries)) :], *previous_entries]
-            previous = window.fresh(previous_entries, at=moments[index] if moments else None)
-            if previous and _may_cross(compiled, previous[-1], texts[index]):
+        keys = zip(conversations, speakers if speakers is not None else repeat("agent"), strict=False)
+        moments = [_seconds(moment) for moment in at] if at is not None else None
+        for index, previous in self.window.walk(keys, texts, moments, wanted=near_start | heads):
+            if _may_cross(compiled, previous[-1], texts[index]):
                 results[index] = self._with_window(compiled, results[index], previous, texts[index])
-
-        # remember the batch: per key in the order of its last message, its newest messages
-        updates = []
-        key_of = list(firsts)  # by key number
-        for code in reversed(dict.fromkeys(reversed(codes))):  # ints: cheaper to hash than the key tuples
-            key = key_of[code]
-            if key[0] is None:
-                continue
-            high = bounds[code + 1]
-            newest = order[max(bounds[code], high - keep) : high]
-            updates.append((key, [(moments[i] if moments else None, texts[i][-tail:]) for i in newest], key in lost))
-        window.absorb(updates)
-
-    def _forgotten_during(self, keys: dict[tuple[Hashable | None, str], int]) -> set[Hashable]:
-        """Keys of the batch (in order of first use) whose earlier messages `scan` would have forgotten.
-
-        One by one, a new key beyond `max_conversations` makes the window forget its least recently used
-        key; a key forgotten before its first message in the batch starts afresh. (The batch uses at
-        most `max_conversations` keys, so only keys from before the batch are forgotten.)
-        """
-        window = self.window
-        size = len(window)
-        fresh_keys = sum(1 for key in keys if key not in window)
-        if size + fresh_keys <= window.max_conversations:
-            return set()
-        oldest = window.keys_oldest_first()
-        touched: set[Hashable] = set()
-        forgotten: set[Hashable] = set()
-        lost: set[Hashable] = set()
-        for key in keys:
-            if key in window and key not in forgotten:
-                touched.add(key)
-                continue
-            if key in forgotten:
-                lost.add(key)
-            touched.add(key)
-            size += 1
-            while size > window.max_conversations:
-                victim = next(oldest, None)
-                if victim is None:  # pragma: no cover - the batch uses at most max_conversations keys
-                    break
-                if victim not in touched:
-                    forgotten.add(victim)
-                    size -= 1
-        return lost
 
     @staticmethod
     def _scan_message(compiled: CompiledPolicy, text: str) -> ScanResult:

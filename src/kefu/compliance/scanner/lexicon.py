@@ -362,6 +362,9 @@ class CompiledPolicy:
     official_digits: frozenset[str]
     term_count: int
     key_chars: frozenset[str]  # every character of every key that can hit (folded)
+    # every character that is followed by another in some key that can hit (folded): a key can run from
+    # one message into the next only if the first ends with one of these
+    key_inner_chars: frozenset[str] = frozenset()
 
     @property
     def version(self) -> int:
@@ -517,6 +520,7 @@ def compile_policy(policy: ScannerPolicy) -> CompiledPolicy:
         official_digits=official,
         term_count=term_count,
         key_chars=frozenset("".join(hit_keys)),
+        key_inner_chars=frozenset("".join(key[:-1] for key in hit_keys)),
     )
 
 

@@ -9,7 +9,7 @@ message, and a bounded number of conversations (least recently used dropped firs
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Container, Hashable, Iterable, Iterator, Sequence
 
 
 class ConversationWindow:
@@ -70,32 +70,44 @@ class ConversationWindow:
             self._entries.move_to_end(key)
             remembered.extend(entries)
 
+    def walk(
+        self,
+        keys: Iterable[tuple[Hashable | None, str]],
+        texts: Sequence[str],
+        moments: Sequence[float | None] | None,
+        *,
+        wanted: Container[int],
+    ) -> Iterator[tuple[int, list[str]]]:
+        """Remember a batch in order, as `remember` one message at a time would; before remembering a
+        message whose index is `wanted`, yield its index and what `recent` would have given (if any).
+
+        One tight loop, no call per message (this is the per-message cost of a batch scan).
+        Messages without a conversation (key[0] is None) are not remembered, as in `Scanner.scan`."""
+        entries = self._entries
+        get, move_to_end, popitem = entries.get, entries.move_to_end, entries.popitem
+        size, cap, tail = max(1, self.max_messages - 1), self.max_conversations, self.tail_chars
+        for index, key in enumerate(keys):
+            at = moments[index] if moments is not None else None
+            remembered = get(key)
+            if remembered is None:
+                if key[0] is not None:
+                    entries[key] = deque(((at, texts[index][-tail:]),), size)
+                    if len(entries) > cap:
+                        popitem(last=False)
+                continue
+            if index in wanted:
+                previous = self.fresh(remembered, at=at)
+                if previous:
+                    yield index, previous
+            move_to_end(key)
+            remembered.append((at, texts[index][-tail:]))
+
     def __contains__(self, key: object) -> bool:
         return key in self._entries
 
     def keys_oldest_first(self) -> Iterator[Hashable]:
         """Keys from the least to the most recently used (the order they are forgotten in)."""
         return iter(self._entries)
-
-    def absorb(self, updates: Iterable[tuple[Hashable, list[tuple[float | None, str]], bool]]) -> None:
-        """Apply a batch as if its messages had been remembered one by one.
-
-        `updates`: per key, in the order of its last message in the batch, the key's newest (time, tail)
-        entries (oldest first) and whether what was remembered before is gone (the key was forgotten
-        during the batch). Keys beyond `max_conversations` are forgotten afterwards, least recently
-        used first; the caller makes sure a batch never forgets a key it used itself.
-        """
-        remembered = self._entries
-        size = max(1, self.max_messages - 1)
-        for key, entries, restart in updates:
-            previous = remembered.get(key)
-            if previous is None or restart:
-                remembered[key] = deque(entries, maxlen=size)
-            else:
-                previous.extend(entries)
-            remembered.move_to_end(key)
-        while len(remembered) > self.max_conversations:
-            remembered.popitem(last=False)
 
     def forget(self, key: Hashable) -> None:
         self._entries.pop(key, None)
