@@ -157,28 +157,40 @@ def effective_rules() -> list[dict[str, Any]]:
     return default_rules()
 
 
-def test_personal_qr_picture_is_blocked_once_the_request_carries_the_bytes(world, active) -> None:
-    """The channel's ScreenRequest does not carry upload bytes yet; a request that does is blocked."""
-    import dataclasses
+def _qr_png(payload: str) -> bytes:
     import io
 
     import segno
 
-    from kefu.channel import hooks
-
-    @dataclasses.dataclass(frozen=True)
-    class WithPicture(hooks.ScreenRequest):
-        attachment: bytes | None = None
-
     buffer = io.BytesIO()
-    segno.make("https://u.wechat.com/EMxYz-personal", error="m").save(buffer, kind="png", scale=6)
-    request = WithPicture(
-        text="", sender_kind="agent", unit=active.unit, conversation_id=active.id,
-        customer_id=active.customer_id, sender_employee_id=world.me.id, attachment=buffer.getvalue(),
-    )  # fmt: skip
-    screening = effective.screen(request)
+    segno.make(payload, error="m").save(buffer, kind="png", scale=6)
+    return buffer.getvalue()
 
-    assert screening.outcome == "block" and screening.notice == "请通过官方渠道联系"
-    assert any("二维码" in reason for reason in screening.reasons)
-    plain = WithPicture(**{**dataclasses.asdict(request), "unit": active.unit, "attachment": None})
-    assert effective.screen(plain).outcome == "deliver"
+
+@pytest.mark.parametrize("by", ["agent", "customer"])
+def test_personal_qr_picture_is_blocked_before_delivery_and_kept_as_evidence(world, active, agent, by) -> None:
+    from kefu.channel import services as channel_services
+    from kefu.channel.services.messages import Upload
+
+    upload = Upload(content=_qr_png("https://u.wechat.com/EMxYz-personal"), name="名片.png")
+    if by == "agent":
+        result = channel_services.message_send(actor=agent, conversation_id=active.id, client_key="qr-1", upload=upload)
+    else:
+        result = channel_services.visitor_message_send(conversation_id=active.id, client_key="qr-1", upload=upload)
+
+    assert result.outcome == Outcome.BLOCK and result.notice == "请通过官方渠道联系"
+    assert any("二维码" in reason for reason in result.reasons)
+    stored = Message.objects.get(id=result.message.id)
+    assert stored.attachment is not None and stored.attachment.is_image  # the picture is the evidence
+    assert ViolationEvent.objects.filter(message=stored).exists()
+
+
+def test_ordinary_picture_is_delivered(world, active, agent) -> None:
+    from kefu.channel import services as channel_services
+    from kefu.channel.services.messages import Upload
+    from tests.channel.factories import png_bytes
+
+    plain = channel_services.message_send(
+        actor=agent, conversation_id=active.id, client_key="pic-1", upload=Upload(content=png_bytes(), name="图.png")
+    )
+    assert plain.outcome == Outcome.DELIVER

@@ -26,6 +26,10 @@ class ScreenRequest:
     conversation_id: int
     customer_id: int
     sender_employee_id: int | None = None
+    # The checked upload's bytes when the message carries a picture or file: a personal QR code sent as
+    # an image must be judged before delivery like the same link typed as text.
+    attachment: bytes | None = None
+    attachment_type: str = ""
 
 
 @dataclass(frozen=True)

@@ -242,11 +242,9 @@ def screen(request: hooks.ScreenRequest) -> hooks.Screening:
     """The channel's screener: scanner verdict → deliver / warn / block. Reads only, never writes."""
     if request.sender_kind not in ("agent", "customer"):
         return hooks.Screening(hooks.DELIVER)
-    # The upload's bytes, once the channel's ScreenRequest carries them (`attachment`): a personal QR code
-    # sent as a picture is judged before delivery like the same link typed as text.
-    picture = getattr(request, "attachment", None)
-    if isinstance(picture, bytes | bytearray) and picture:
-        found = _scan_picture(bytes(picture), request.unit)
+    # A personal QR code sent as a picture is judged before delivery like the same link typed as text.
+    if request.attachment and request.attachment_type.startswith("image/"):
+        found = _scan_picture(request.attachment, request.unit)
         if found is not None:
             return found
     if not request.text:

@@ -211,6 +211,8 @@ def _prepare(
             conversation_id=conversation.id,
             customer_id=conversation.customer_id,
             sender_employee_id=sender_employee_id,
+            attachment=checked.content if checked is not None else None,
+            attachment_type=checked.content_type if checked is not None else "",
         )
     )
     return _Prepared(text, checked, _mentioned_order(conversation, text), screening)
