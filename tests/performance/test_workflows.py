@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from kefu.compliance.models import CaseKind, CaseStatus, ScoreEntry, ViolationCase
 from kefu.core.errors import ApplicationError, Forbidden
-from kefu.performance import hooks
 from kefu.performance.models import CoefficientRate, PointEntry, Review, ReviewPeriod, VersionStatus, WorkRecord
 from kefu.performance.selectors import contests as contest_selectors
 from kefu.performance.selectors import kpi as kpi_selectors
@@ -144,14 +144,13 @@ def test_scorecard_uses_position_weights_and_the_compliance_hook(world: World) -
         employee=world.me,
         period=__import__("kefu.core.periods", fromlist=["Period"]).Period(2026, 3),
     )
-    assert card.compliance == Decimal(100)  # policy compliance.score_start until compliance registers
+    assert card.compliance == Decimal(100)  # the policy's starting score: no confirmed violation
     assert card.skill_weight == Decimal("0.65")
-    hooks.register_compliance_score(lambda employee, start, end: Decimal(70))
-    try:
-        card = point_selectors.scorecard(actor=world.users["hq_admin"], employee=world.me, period=card_period())
-        assert card.parts["behaviour"] == Decimal(70)
-    finally:
-        hooks.register_compliance_score(None)
+    # two confirmed violations in March on the compliance score ledger: 100 − 2 × 5
+    for _ in range(2):
+        ScoreEntry.objects.create(employee=world.me, period="2026-03", delta=-5, reason="确认违规")
+    card = point_selectors.scorecard(actor=world.users["hq_admin"], employee=world.me, period=card_period())
+    assert card.parts["behaviour"] == Decimal(90)
 
 
 def card_period():  # type: ignore[no-untyped-def]
@@ -301,16 +300,15 @@ def test_contest_leaderboard_and_winners(world: World) -> None:
         contests.contest_close(actor=world.users["team_lead"], contest_id=contest.id, today=day)
     contests.contest_close(actor=world.users["team_lead"], contest_id=contest.id, today=day + dt.timedelta(days=1))
     assert [w.employee_id for w in contest.winners.all()] == [world.me.id]
-    hooks.register_violation_counts(lambda ids, start, end: {world.me.id: 1})
-    try:
-        clean = contests.contest_create(
-            actor=world.users["team_lead"],
-            unit_id=world.team_a1.id,
-            name="零违规",
-            rule="zero_violations",
-            starts_on=day,
-            ends_on=day,
-        )
-        assert world.me.id not in [s.employee_id for s in contest_selectors.leaderboard(clean)]
-    finally:
-        hooks.register_violation_counts(None)
+    ViolationCase.objects.create(
+        kind=CaseKind.CHAT, agent=world.me, unit=world.me.unit, day=day, status=CaseStatus.CONFIRMED
+    )
+    clean = contests.contest_create(
+        actor=world.users["team_lead"],
+        unit_id=world.team_a1.id,
+        name="零违规",
+        rule="zero_violations",
+        starts_on=day,
+        ends_on=day,
+    )
+    assert world.me.id not in [s.employee_id for s in contest_selectors.leaderboard(clean)]

@@ -5,6 +5,7 @@ apps (performance) use for a known employee."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -217,6 +218,29 @@ def compliance_score(employee: Employee, period: Period) -> ComplianceScore:
         weight=value("compliance.weight"),
         positive_points=points,
     )
+
+
+def compliance_score_between(employee: Employee, start: dt.date, end: dt.date) -> Decimal:
+    """For performance reviews of any length: the mean of the monthly scores of the months the dates touch."""
+    period, last = Period.containing(start), Period.containing(end)
+    scores = [compliance_score(employee, period).score]
+    while period != last and period.first_day() < last.first_day():
+        period = period.next()
+        scores.append(compliance_score(employee, period).score)
+    return (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.1"))
+
+
+def confirmed_violation_counts(employee_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, int]:
+    """Confirmed violation cases per agent with a case day in [start, end] (contests of zero violations)."""
+    rows = (
+        ViolationCase.objects.filter(
+            agent_id__in=list(employee_ids), status__in=COUNTED_STATUSES, day__gte=start, day__lte=end
+        )
+        .values("agent_id")
+        .annotate(n=Count("id"))
+        .values_list("agent_id", "n")
+    )
+    return dict(rows)
 
 
 def _employees(actor: Actor) -> QuerySet[Employee]:

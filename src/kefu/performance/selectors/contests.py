@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, QuerySet, Sum
 
+from kefu.compliance import selectors as compliance_selectors
 from kefu.core import scopes
 from kefu.core.errors import NotFound
 from kefu.core.scopes import Actor
 from kefu.org.models import Employee
-from kefu.performance import hooks
 from kefu.performance.models import Contest, ContestRule, PointEntry, QualityScore
 from kefu.performance.models.types import milli_to_points
 from kefu.performance.services.common import LEADS
@@ -63,7 +63,7 @@ def leaderboard(contest: Contest) -> list[Standing]:
         )
         values = {r["agent_id"]: (milli_to_points(r["v"]), "") for r in rows if r["v"]}
         if contest.rule == ContestRule.ZERO_VIOLATIONS:
-            violations = hooks.violation_counts(list(values), contest.starts_on, contest.ends_on)
+            violations = compliance_selectors.confirmed_violation_counts(values, contest.starts_on, contest.ends_on)
             values = {k: v for k, v in values.items() if not violations.get(k)}
     ordered = sorted(values.items(), key=lambda kv: (-kv[1][0], kv[0]))
     return [

@@ -8,12 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
+from kefu.compliance import selectors as compliance_selectors
 from kefu.core import scopes
 from kefu.core.errors import ApplicationError, NotFound
 from kefu.core.periods import Period
 from kefu.core.scopes import Actor
 from kefu.org.models import Employee
-from kefu.performance import hooks
 from kefu.performance.models import (
     BusinessType,
     CoefficientVersion,
@@ -183,7 +183,7 @@ def scorecard(*, actor: Actor | None, employee: Employee, period: Period) -> Sco
         a=Avg("score")
     )["a"]
     qa_avg = Decimal(str(qa)).quantize(Decimal("0.1")) if qa is not None else None
-    compliance = hooks.compliance_score(employee, start, end)
+    compliance = compliance_selectors.compliance_score_between(employee, start, end)
     attainment = employee_kpi_attainment(employee=employee, start=start, end=end)
     parts = {
         # At the team's average an agent scores 80; 125% of the average or more scores 100.
