@@ -415,6 +415,15 @@ def test_agent_submits_a_work_log_and_the_lead_rates_it(world: World) -> None:
     assert log.rating == 85 and log.rated_by == world.users["team_lead"]
 
 
+def test_work_logs_are_seen_by_their_author_and_raters_only(world: World) -> None:
+    from kefu.performance.selectors import reviews as review_selectors
+
+    theirs = WorkLog.objects.get(employee=world.spots["same_branch"].employee)
+    for role in ("qa", "finance", "complaints_officer"):  # branch roles that do not rate work logs
+        assert theirs not in review_selectors.work_log_list(actor=world.users[role])
+    assert theirs in review_selectors.work_log_list(actor=world.users["branch_hr"])
+
+
 def test_work_logs_outside_reach_cannot_be_rated(world: World) -> None:
     foreign = WorkLog.objects.get(employee=world.spots["same_branch"].employee)
     count = AuditEntry.objects.count()

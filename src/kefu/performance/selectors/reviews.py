@@ -8,7 +8,7 @@ from kefu.core import scopes
 from kefu.core.errors import NotFound
 from kefu.core.scopes import Actor
 from kefu.performance.models import Rating, Review, ReviewPeriod, WorkLog
-from kefu.performance.services.common import MANAGERS
+from kefu.performance.services.common import LEADS, MANAGERS
 
 
 def review_list(*, actor: Actor | None, period_id: int | None = None) -> QuerySet[Review]:
@@ -63,5 +63,9 @@ def review_period_get(*, actor: Actor | None, period_id: int) -> ReviewPeriod:
 
 
 def work_log_list(*, actor: Actor | None) -> QuerySet[WorkLog]:
-    qs = scopes.restrict(actor, WorkLog.objects.all(), employee="employee")
+    # The author, and whoever rates work logs (lead, branch HR, HQ) — not every role of the branch.
+    qs = scopes.restrict(actor, WorkLog.objects.all(), employee="employee", roles=LEADS)
+    own = scopes.principal(actor).employee_id
+    if own is not None:
+        qs = WorkLog.objects.filter(Q(employee_id=own) | Q(pk__in=qs.values("pk")))
     return qs.select_related("employee", "period").order_by("-submitted_at")
