@@ -4,7 +4,8 @@ Builds a throw-away database (a temporary SQLite file, or a scratch PostgreSQL d
 KEFU_DATABASE_URL is set), loads generated work records in chunks, and times kefu's points run
 (`kefu.performance.services.points.recompute`: one INSERT … SELECT … GROUP BY into the append-only
 ledger) against a bare DuckDB GROUP BY over the same rows (same join to the coefficient in force,
-same grouping by agent, day and indicator), measured in the same run. The DuckDB copy is an on-disk
+same grouping per agent and day, in all and per workload indicator: exactly the rows kefu's ledger gets),
+measured in the same run. The DuckDB copy is an on-disk
 DuckDB file loaded from the same seeded generator.
 
 What is compared: kefu's points run reads the work-day totals that database triggers keep while the
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 CHUNK = 200_000
+INDICATORS = ("calls", "sales", "inspections", "other")
 TYPES = [  # code, name, handle, acw, indicator, difficulty, share
     ("inquiry", "普通查询", 60, 0, "calls", "1.00", 0.55),
     ("complaint", "投诉受理", 120, 60, "calls", "1.00", 0.15),
@@ -189,7 +191,7 @@ def _insert_chunk(c: dict[str, Any], days: list[str], table: str, cols: str, now
 
 def _duckdb_baseline(
     chunks: Iterator[dict[str, Any]], days: list[str], folder: Path
-) -> tuple[float, float, tuple[int, int, int, int]]:
+) -> tuple[float, float, tuple[int, ...]]:
     import duckdb
     import pandas as pd
 
@@ -237,21 +239,29 @@ def _duckdb_baseline(
     con.execute("CHECKPOINT")
     load_seconds = time.perf_counter() - load_started
     started = time.perf_counter()
+    # Exactly kefu's ledger rows: per agent and day, in all and per workload indicator.
+    per_indicator = "".join(
+        f", SUM(CASE WHEN b.indicator = '{i}' THEN 1 ELSE 0 END) AS {i}_n,"
+        f" SUM(CASE WHEN b.indicator = '{i}' AND w.outcome <> 'invalid' THEN r.coefficient_milli ELSE 0 END) AS {i}_p"
+        for i in INDICATORS
+    )
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TABLE result AS
-        SELECT w.agent_id, w.work_date AS day, b.indicator, COUNT(*) AS n,
+        SELECT w.agent_id, w.work_date AS day, COUNT(*) AS n,
                SUM(CASE WHEN w.outcome = 'invalid' THEN 0 ELSE r.coefficient_milli END) AS p, SUM(w.sale_fen) AS s
+               {per_indicator}
         FROM work w JOIN types b ON b.id = w.business_type_id
         JOIN rates r ON r.business_type_id = w.business_type_id AND r.effective_from <= w.work_date
              AND (r.effective_to IS NULL OR w.work_date < r.effective_to)
-        GROUP BY w.agent_id, w.work_date, b.indicator
+        GROUP BY w.agent_id, w.work_date
         """
     )
     seconds = time.perf_counter() - started
-    groups, n, p, s = con.execute("SELECT COUNT(*), SUM(n), SUM(p), SUM(s) FROM result").fetchone()
+    sums = ", ".join(f"SUM({i}_n), SUM({i}_p)" for i in INDICATORS)
+    found = con.execute(f"SELECT COUNT(*), SUM(n), SUM(p), SUM(s), {sums} FROM result").fetchone()
     con.close()
-    return load_seconds, seconds, (int(groups), int(n), int(p), int(s))
+    return load_seconds, seconds, tuple(int(v or 0) for v in found)
 
 
 def main(argv: list[str]) -> int:
@@ -308,8 +318,11 @@ def main(argv: list[str]) -> int:
         kefu_rss = _rss_mb()
         from django.db.models import Count, Sum
 
-        ledger = PointEntry.objects.aggregate(g=Count("id"), n=Sum("records"), p=Sum("points_milli"), s=Sum("sale_fen"))
-        kefu_totals = (int(ledger["g"]), int(ledger["n"]), int(ledger["p"]), int(ledger["s"]))
+        columns = [c for i in INDICATORS for c in (f"{i}_records", f"{i}_points_milli")]
+        ledger = PointEntry.objects.aggregate(
+            g=Count("id"), n=Sum("records"), p=Sum("points_milli"), s=Sum("sale_fen"), **{c: Sum(c) for c in columns}
+        )
+        kefu_totals = tuple(int(ledger[k] or 0) for k in ("g", "n", "p", "s", *columns))
 
         duck_load, duck_seconds, duck_totals = _duckdb_baseline(generate(), days, folder)
         differences = sum(1 for a, b in zip(kefu_totals, duck_totals, strict=True) if a != b)

@@ -22,6 +22,7 @@ __all__ = [
     "SourceSystem",
     "WorkDayTotal",
     "WorkRecord",
+    "indicator_columns",
 ]
 
 
@@ -183,37 +184,52 @@ class PointRun(models.Model):
         return self.unit_path
 
 
-class PointEntry(AppendOnlyModel):
-    """The points ledger: per agent, day and workload indicator. A recomputation appends the
-    difference between what the work records now give and what the ledger already holds."""
+def indicator_columns(indicator: str) -> tuple[str, str]:
+    """The ledger's (records, points_milli) columns of one workload indicator."""
+    return f"{indicator}_records", f"{indicator}_points_milli"
 
-    # A run appends hundreds of thousands of rows, so each index and check on them counts: no database
-    # foreign keys (agent ids come from work records, which have them; the run is created in the same
-    # transaction) and no single-column indexes (the two composite ones below serve every read). The ORM
-    # still protects agents and runs from deletion.
+
+class PointEntry(AppendOnlyModel):
+    """The points ledger: one row per agent and day for each run that changed it, with the day's records
+    and points in all and per workload indicator. A recomputation appends the difference between what
+    the work records now give and what the ledger already holds.
+
+    One row per agent-day (not per indicator) because a run appends hundreds of thousands of them: each
+    row, index and check counts. For the same reason no database foreign keys (agent ids come from work
+    records, which have them; the run is created in the same transaction) and no single-column indexes
+    (the two composite ones below serve every read). The ORM still protects agents and runs from deletion.
+    """
+
     agent = models.ForeignKey(
         Employee, on_delete=models.PROTECT, related_name="point_entries", db_constraint=False, db_index=False
     )
     day = models.DateField()
-    indicator = models.CharField(max_length=20, choices=Indicator.choices)
-    records = models.IntegerField()  # delta of records counted
-    points_milli = models.BigIntegerField()  # delta, thousandths of a point
+    records = models.IntegerField()  # delta of records counted, all indicators
+    points_milli = models.BigIntegerField()  # delta, thousandths of a point, all indicators
     sale_fen = models.BigIntegerField(default=0)  # delta of sales (营销业绩), fen
+    calls_records = models.IntegerField(default=0)  # 话务量
+    calls_points_milli = models.BigIntegerField(default=0)
+    sales_records = models.IntegerField(default=0)  # 营销业绩
+    sales_points_milli = models.BigIntegerField(default=0)
+    inspections_records = models.IntegerField(default=0)  # 质检工量
+    inspections_points_milli = models.BigIntegerField(default=0)
+    other_records = models.IntegerField(default=0)  # 其它工量
+    other_points_milli = models.BigIntegerField(default=0)
     run = models.ForeignKey(
         PointRun, on_delete=models.PROTECT, related_name="entries", db_constraint=False, db_index=False
     )
 
     class Meta:
-        ordering = ["day", "agent_id", "indicator", "id"]
+        ordering = ["day", "agent_id", "id"]
         verbose_name = _("积分流水")
         verbose_name_plural = _("积分流水")
         indexes = [
-            models.Index(fields=["day", "agent", "indicator"], name="perf_point_day_agent"),  # runs, KPI roll-ups
+            models.Index(fields=["day", "agent"], name="perf_point_day_agent"),  # runs, KPI roll-ups
             models.Index(fields=["agent", "day"], name="perf_point_agent_day"),  # one agent's points
         ]
 
     def __str__(self) -> str:
-        return f"{self.agent_id} {self.day} {self.indicator} {self.points_milli:+d}"
+        return f"{self.agent_id} {self.day} {self.points_milli:+d}"
 
     @property
     def points(self) -> Decimal:

@@ -14,6 +14,7 @@ from kefu.core.errors import NotFound
 from kefu.core.scopes import Actor
 from kefu.org.models import Employee
 from kefu.performance.models import Indicator, KpiMetric, KpiNode, PointEntry, QualityScore
+from kefu.performance.models.records import indicator_columns
 from kefu.performance.models.types import milli_to_points
 
 CAP = Decimal("1.5")  # one runaway child cannot carry a parent: attainment counts up to 150%
@@ -54,7 +55,7 @@ def actual(node: KpiNode) -> Decimal | None:
     if node.metric == KpiMetric.SALES:
         return Decimal(ledger.aggregate(s=Sum("sale_fen"))["s"] or 0) / 100
     indicator = Indicator.CALLS if node.metric == KpiMetric.CALLS else Indicator.INSPECTIONS
-    return Decimal(ledger.filter(indicator=indicator).aggregate(s=Sum("records"))["s"] or 0)
+    return Decimal(ledger.aggregate(s=Sum(indicator_columns(indicator)[0]))["s"] or 0)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from kefu.performance.models import (
     QualityScore,
     WorkRecord,
 )
+from kefu.performance.models.records import indicator_columns
 from kefu.performance.models.types import milli_to_points
 from kefu.performance.services.common import MANAGERS
 from kefu.performance.services.weights import indicator_weights
@@ -59,15 +60,24 @@ class PointTotals:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+def _indicator_sums() -> dict[str, Sum]:
+    sums: dict[str, Sum] = {}
+    for indicator in Indicator.values:
+        records, points = indicator_columns(indicator)
+        sums[records], sums[points] = Sum(records), Sum(points)
+    return sums
+
+
 def totals(qs: QuerySet[PointEntry]) -> PointTotals:
-    result = PointTotals()
-    rows = qs.values("indicator").annotate(p=Sum("points_milli"), n=Sum("records"), s=Sum("sale_fen"))
-    for row in rows:
-        result.by_indicator[row["indicator"]] = milli_to_points(row["p"])
-        result.counts[row["indicator"]] = int(row["n"] or 0)
-        result.points += milli_to_points(row["p"])
-        result.records += int(row["n"] or 0)
-        result.sales += Decimal(row["s"] or 0) / 100
+    row = qs.aggregate(p=Sum("points_milli"), n=Sum("records"), s=Sum("sale_fen"), **_indicator_sums())
+    result = PointTotals(
+        points=milli_to_points(row["p"]), records=int(row["n"] or 0), sales=Decimal(row["s"] or 0) / 100
+    )
+    for indicator in Indicator.values:
+        records, points = indicator_columns(indicator)
+        if row[records] or row[points]:
+            result.by_indicator[indicator] = milli_to_points(row[points])
+            result.counts[indicator] = int(row[records] or 0)
     return result
 
 
@@ -78,14 +88,21 @@ def employee_points(*, actor: Actor | None, employee_id: int, start: dt.date, en
 def daily_points(
     *, actor: Actor | None, employee_id: int, start: dt.date, end: dt.date
 ) -> list[tuple[dt.date, str, Decimal]]:
+    """(day, indicator, points) for every day and indicator with points or records."""
     rows = (
         point_entries(actor=actor)
         .filter(agent_id=employee_id, day__gte=start, day__lte=end)
-        .values("day", "indicator")
-        .annotate(p=Sum("points_milli"))
-        .order_by("day", "indicator")
+        .values("day")
+        .annotate(**_indicator_sums())
+        .order_by("day")
     )
-    return [(r["day"], r["indicator"], milli_to_points(r["p"])) for r in rows]
+    daily = []
+    for row in rows:
+        for indicator in Indicator.values:
+            records, points = indicator_columns(indicator)
+            if row[records] or row[points]:
+                daily.append((row["day"], indicator, milli_to_points(row[points])))
+    return daily
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The points computation: work records → the append-only ledger, entirely in the database.
 
 One INSERT … SELECT per run: the work-day totals of the range (records summed per agent, day and
-business type by database triggers, see rollup.py), grouped by (agent, day, indicator) and priced at
+business type by database triggers, see rollup.py), grouped per agent and day and priced at
 the coefficient in force that day, UNION ALL the negated sums the ledger already holds;
 whatever does not net to zero is appended as a compensating row. Running it twice appends nothing.
 No work record is ever loaded into Python, so memory stays flat however many records there are.
@@ -20,11 +20,28 @@ from kefu.core.errors import ApplicationError
 from kefu.core.scopes import Actor
 from kefu.org.models import Employee, OrgUnit
 from kefu.org.selectors import org_unit_get
-from kefu.performance.models import BusinessType, CoefficientRate, PointEntry, PointRun, WorkDayTotal
+from kefu.performance.models import BusinessType, CoefficientRate, Indicator, PointEntry, PointRun, WorkDayTotal
+from kefu.performance.models.records import indicator_columns
 from kefu.performance.services.common import MANAGERS, is_system
 
 MAX_RANGE_DAYS = 400
 _CHUNK = 500
+
+
+def _columns() -> tuple[list[str], list[str]]:
+    """The ledger's value columns in order, and for each the SQL summing it from a cell `g` priced at `r`
+    of business type `b`: all indicators, then per indicator (only matching types add to it)."""
+    earned = "(g.records - g.invalid_records) * r.coefficient_milli"
+    names = ["records", "points_milli", "sale_fen"]
+    sums = ["SUM(g.records)", f"SUM({earned})", "SUM(g.sale_fen)"]
+    for indicator in Indicator.values:
+        records, points = indicator_columns(indicator)
+        names += [records, points]
+        sums += [
+            f"SUM(CASE WHEN b.indicator = '{indicator}' THEN g.records ELSE 0 END)",
+            f"SUM(CASE WHEN b.indicator = '{indicator}' THEN {earned} ELSE 0 END)",
+        ]
+    return names, sums
 
 
 def _sql(*, scoped: bool, agents: int, fresh: bool = False) -> str:
@@ -40,36 +57,43 @@ def _sql(*, scoped: bool, agents: int, fresh: bool = False) -> str:
         marks = ", ".join(["%s"] * agents)
         where_w += f" AND g.agent_id IN ({marks})"
         where_l += f" AND l.agent_id IN ({marks})"
+    names, sums = _columns()
     # The cells come from the work-day totals the database keeps (performance/rollup.py): one row per
-    # agent, day and business type, priced at the coefficient in force that day.
+    # agent, day and business type, priced at the coefficient in force that day; grouped per agent-day in
+    # the totals' index order (day, agent), so SQLite streams the groups instead of sorting them.
     # Table names come from model metadata and the placeholders are bound: nothing user-typed is spliced in.
+    values = ", ".join(f"{expression} AS {name}" for expression, name in zip(sums, names, strict=True))
     cells = f"""
-  SELECT g.agent_id AS agent_id, g.work_date AS day, b.indicator AS indicator, SUM(g.records) AS n,
-         SUM((g.records - g.invalid_records) * r.coefficient_milli) AS p, SUM(g.sale_fen) AS s
+  SELECT g.agent_id AS agent_id, g.work_date AS day, {values}
   FROM {totals} g{join_w}
   JOIN {types} b ON b.id = g.business_type_id
   JOIN {rates} r ON r.business_type_id = g.business_type_id AND r.effective_from <= g.work_date
        AND (r.effective_to IS NULL OR g.work_date < r.effective_to)
   WHERE g.work_date >= %s AND g.work_date <= %s{where_w}
-  GROUP BY g.agent_id, g.work_date, b.indicator
+  GROUP BY g.work_date, g.agent_id
 """  # noqa: S608
-    insert = f"INSERT INTO {ledger} (agent_id, day, indicator, records, points_milli, sale_fen, run_id)"
+    insert = f"INSERT INTO {ledger} (agent_id, day, {', '.join(names)}, run_id)"
+    # in the ledger's index order: appending in key order is about twice as fast as in hash order
+    order = " ORDER BY day, agent_id"
     if fresh:  # nothing in the ledger for these agents and days yet: the cells go in as they are
-        return f"{insert} SELECT c.agent_id, c.day, c.indicator, c.n, c.p, c.s, CAST(%s AS BIGINT) FROM ({cells}) c"  # noqa: S608
+        return f"{insert} SELECT c.*, CAST(%s AS BIGINT) FROM ({cells}) c{order}"  # noqa: S608
     # Otherwise the cells UNION ALL the negated sums already in the ledger: what does not net to zero is new.
+    negated = ", ".join(f"-SUM(l.{name})" for name in names)
+    summed = ", ".join(f"SUM(d.{name})" for name in names)
+    changed = " OR ".join(f"SUM(d.{name}) <> 0" for name in names)
     return f"""
 {insert}
-SELECT d.agent_id, d.day, d.indicator, SUM(d.n), SUM(d.p), SUM(d.s), CAST(%s AS BIGINT)
+SELECT d.agent_id, d.day, {summed}, CAST(%s AS BIGINT)
 FROM (
 {cells}
   UNION ALL
-  SELECT l.agent_id, l.day, l.indicator, -SUM(l.records), -SUM(l.points_milli), -SUM(l.sale_fen)
+  SELECT l.agent_id, l.day, {negated}
   FROM {ledger} l{join_l}
   WHERE l.day >= %s AND l.day <= %s{where_l}
-  GROUP BY l.agent_id, l.day, l.indicator
+  GROUP BY l.day, l.agent_id
 ) d
-GROUP BY d.agent_id, d.day, d.indicator
-HAVING SUM(d.n) <> 0 OR SUM(d.p) <> 0 OR SUM(d.s) <> 0
+GROUP BY d.day, d.agent_id
+HAVING {changed}{order}
 """  # noqa: S608
 
 
