@@ -1,6 +1,7 @@
 """Slots that downstream apps fill: the channel must screen every message, the compliance app owns how.
 
-The compliance app calls ``hooks.screen_message.register(its_screener)`` from its ``AppConfig.ready()``;
+The compliance app calls ``hooks.screen_message.register(its_screener)`` from its ``AppConfig.ready()``
+(and other downstream apps add conversation actions and closed-conversation listeners below);
 until then the default below applies the policy word lists by plain substring, so block and warn
 already work end to end. A screener must not write to the database: it runs inside the send
 transaction, *before* the message is stored as delivered or fanned out.
@@ -99,3 +100,14 @@ conversation_actions: list[ConversationAction] = []
 def conversation_action_register(action: ConversationAction) -> None:
     if action not in conversation_actions:
         conversation_actions.append(action)
+
+
+# Called after commit with each conversation that closed (by the agent, the customer or idle timeout):
+# downstream apps turn the finished chat into their own records (performance: a work record).
+ConversationClosed = Callable[[Any], object]  # receives the closed Conversation; the result is ignored
+conversation_closed: list[ConversationClosed] = []
+
+
+def conversation_closed_register(listener: ConversationClosed) -> None:
+    if listener not in conversation_closed:
+        conversation_closed.append(listener)

@@ -15,7 +15,12 @@ class PerformanceConfig(AppConfig):
         from kefu.policy.catalogue import register
 
         register(*PERFORMANCE_KEYS)
+        from kefu.channel import hooks as channel_hooks
         from kefu.performance import rollup
+        from kefu.performance.services.records import work_record_from_conversation
+
+        # Every chat closed in kefu's own channel becomes a work record of its agent.
+        channel_hooks.conversation_closed_register(work_record_from_conversation)
 
         # The work-day totals are kept by triggers, reinstalled after every migrate (see rollup.py).
         post_migrate.connect(rollup.install_triggers, sender=self, dispatch_uid="kefu_work_day_totals")

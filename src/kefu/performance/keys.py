@@ -14,8 +14,16 @@ INDICATOR_WEIGHTS = "performance.indicator_weights"
 RATER_WEIGHTS = "performance.rater_weights"
 SKILL_WEIGHT_REGULAR = "performance.skill_weight_regular"
 SKILL_WEIGHT_SENIOR = "performance.skill_weight_senior"
+CHAT_BUSINESS_TYPE = "performance.chat_business_type"
 
 PERFORMANCE_KEYS = (
+    PolicyKeySpec(
+        CHAT_BUSINESS_TYPE,
+        ValueType.TEXT,
+        "inquiry",
+        "在线会话计入的业务类型",
+        "客服在官方渠道结束一次会话，按此业务类型编码（客服所在部门的业务类型）记一条工作记录并计分",
+    ),
     PolicyKeySpec(
         COEFFICIENTS_DELEGATED,
         ValueType.BOOL,

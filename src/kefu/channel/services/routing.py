@@ -8,12 +8,13 @@ append-only ConversationAssignment row; only the functions here change a convers
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from kefu.channel import policy_cache, realtime, selectors
+from kefu.channel import hooks, policy_cache, realtime, selectors
 from kefu.channel.models import (
     TIER_PRIORITY,
     AgentPresence,
@@ -37,6 +38,8 @@ from kefu.core.scopes import Actor
 from kefu.org.models import Employee, EmploymentStatus
 
 REASSIGNERS = (scopes.TEAM_LEAD, scopes.HQ_ADMIN)
+
+log = logging.getLogger(__name__)
 
 
 # --- presence ---------------------------------------------------------------------------------
@@ -270,7 +273,21 @@ def _close(*, conversation: Conversation, reason: str, actor: Actor | None) -> C
     if before == ConversationStatus.ACTIVE:
         group_id = conversation.service_group_id
         transaction.on_commit(lambda: queue_dispatch(service_group_id=group_id))
+    conversation_id = conversation.id
+    transaction.on_commit(lambda: _announce_closed(conversation_id))
     return conversation
+
+
+def _announce_closed(conversation_id: int) -> None:
+    """Tell downstream listeners (hooks.conversation_closed); one failing never stops the others or the close."""
+    if not hooks.conversation_closed:
+        return
+    conversation = Conversation.objects.select_related("agent", "unit").get(id=conversation_id)
+    for listener in list(hooks.conversation_closed):
+        try:
+            listener(conversation)
+        except Exception:
+            log.exception("conversation-closed listener %r failed for conversation %s", listener, conversation_id)
 
 
 @transaction.atomic

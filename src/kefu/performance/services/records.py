@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -31,6 +32,8 @@ from kefu.performance.models import BusinessType, ImportBatch, Outcome, QualityS
 from kefu.performance.services import points
 from kefu.performance.services.common import MANAGERS, department_ids_by_unit, is_system, local_date
 from kefu.policy import selectors as policy_selectors
+
+log = logging.getLogger(__name__)
 
 MAX_ERRORS = 50
 WORK_COLUMNS = ("employee_no", "business_type", "started_at", "handle_seconds", "source_id")
@@ -427,3 +430,29 @@ def work_record_add(
     audit.record(actor=actor, action="performance.work_record_add", obj=record, after={"source_id": record.source_id})
     points.recompute(start=record.work_date, end=record.work_date, agent_ids=[record.agent_id], actor=actor)
     return record
+
+
+def work_record_from_conversation(conversation: Any) -> WorkRecord | None:
+    """A closed chat of kefu's own channel as a work record of the agent who ended it (channel hook).
+
+    Business type from policy `performance.chat_business_type` (looked up in the agent's department);
+    handle time from assignment to close, at most the policy maximum; idempotent per conversation. A
+    conversation without an agent, or a department without that business type, gives no record."""
+    if conversation.agent_id is None or conversation.assigned_at is None or conversation.closed_at is None:
+        return None
+    agent = conversation.agent
+    code = str(policy_selectors.effective(unit=agent.unit, key=keys.CHAT_BUSINESS_TYPE))
+    longest = int(policy_selectors.effective(unit=agent.unit, key=keys.MAX_HANDLE_SECONDS))
+    seconds = int((conversation.closed_at - conversation.assigned_at).total_seconds())
+    try:
+        return work_record_add(
+            agent_id=agent.id,
+            business_type_code=code,
+            started_at=conversation.assigned_at,
+            handle_seconds=min(max(seconds, 1), longest),
+            source_system=SourceSystem.CHANNEL,
+            source_id=f"conversation:{conversation.id}",
+        )
+    except ApplicationError as exc:
+        log.warning("no work record for conversation %s: %s", conversation.id, exc.message)
+        return None
