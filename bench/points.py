@@ -266,8 +266,8 @@ def _duckdb_baseline(
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="kefu bench points", description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=400_000)
-    parser.add_argument("--agents", type=int, default=400)
+    parser.add_argument("--records", type=int, default=5_000_000)
+    parser.add_argument("--agents", type=int, default=4_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
