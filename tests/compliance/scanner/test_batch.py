@@ -121,3 +121,25 @@ def test_random_batches_are_scanned_exactly_as_one_by_one(messages: list[Message
         else ConversationWindow
     )
     _assert_same(messages, cuts, window)
+
+
+def test_repeated_texts_are_judged_once_per_policy_version_and_the_memory_is_bounded() -> None:
+    from dataclasses import replace
+
+    from kefu.compliance.scanner import engine
+    from kefu.compliance.scanner.lexicon import default_policy
+
+    scanner = Scanner(default_policy(version=71))
+    first = scanner.scan_text("加我微信 lily_2024")
+    assert scanner.scan_text("加我微信 lily_2024") is first and first.blocked
+    assert not scanner.scan_text("给个好评返现吧").matches
+    stricter = default_policy(version=72)
+    rules = tuple(
+        replace(rule, terms=(*rule.terms, "好评返现")) if index == 0 else rule
+        for index, rule in enumerate(stricter.categories)
+    )
+    scanner.use_policy(replace(stricter, categories=rules))
+    assert scanner.scan_text("给个好评返现吧").matches  # the new version judges afresh: no stale verdict
+    for n in range(engine._CACHED_VERDICTS + 10):
+        scanner.scan_text(f"加我微信 user_{n}")
+    assert len(scanner.compiled.verdicts) <= engine._CACHED_VERDICTS

@@ -37,6 +37,8 @@ _JOINER = "\n"  # folds to nothing: a window's messages read as one
 _REACH = 64  # characters either side of a message boundary that a match crossing it can span
 _NEAR_START = 8  # a lexicon key found this close to the start may have begun in the previous message
 _BARRIER = "\uffff"  # a noncharacter no pattern matches: batch messages never run into each other
+_CACHED_TEXT_CHARS = 120  # texts this short recur verbatim (quick replies); their verdicts are kept
+_CACHED_VERDICTS = 8192  # per policy version
 
 
 @cache
@@ -235,15 +237,22 @@ class Scanner:
 
     @staticmethod
     def _scan_message(compiled: CompiledPolicy, text: str) -> ScanResult:
-        folded = fold(text)
-        lexicon = needs_rules(folded, compiled)
-        if lexicon is None:
-            return ALLOW
-        normalised = normalise(text)
-        hits = merge_hits(find_hits(normalised, compiled, lexicon))
-        if not hits:
-            return ALLOW
-        return decide(compiled, matches_from_hits(normalised, hits))
+        verdicts = compiled.verdicts
+        known = verdicts.get(text)
+        if known is not None:
+            return known
+        result = ALLOW
+        lexicon = needs_rules(fold(text), compiled)
+        if lexicon is not None:
+            normalised = normalise(text)
+            hits = merge_hits(find_hits(normalised, compiled, lexicon))
+            if hits:
+                result = decide(compiled, matches_from_hits(normalised, hits))
+        if len(text) <= _CACHED_TEXT_CHARS:
+            if len(verdicts) >= _CACHED_VERDICTS:
+                verdicts.clear()
+            verdicts[text] = result
+        return result
 
     def _with_window(self, compiled: CompiledPolicy, result: ScanResult, previous: list[str], text: str) -> ScanResult:
         """Add matches that start in earlier messages and end in this one, clipped to this message."""

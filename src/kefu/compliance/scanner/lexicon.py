@@ -21,7 +21,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from itertools import pairwise
 from typing import Any
@@ -365,6 +365,10 @@ class CompiledPolicy:
     # every character that is followed by another in some key that can hit (folded): a key can run from
     # one message into the next only if the first ends with one of these
     key_inner_chars: frozenset[str] = frozenset()
+    # Verdicts of short texts already judged under this version (quick replies, greetings and canned
+    # answers recur verbatim all day): text → ScanResult, bounded, emptied when full. Only cache state:
+    # the compiled policy itself never changes.
+    verdicts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def version(self) -> int:
