@@ -124,11 +124,11 @@ def _send(group: str, event: dict[str, Any]) -> None:
     # In a request served by the ASGI server, hand the broadcast to the server's event loop and go on:
     # the request thread does not wait for the channel layer (the pump keeps broadcasts in order).
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    if loop is not None and loop.is_running() and not loop.is_closed():
-        loop.call_soon_threadsafe(_pump_put, loop, layer, group, message)
-        return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        if loop is not None and loop.is_running() and not loop.is_closed():
+            loop.call_soon_threadsafe(_pump_put, loop, layer, group, message)
+        else:
+            async_to_sync(layer.group_send)(group, message)
     except Exception:  # a lost broadcast must never undo a stored message; clients catch up by cursor
         log.exception("channel fan-out to %s failed", group)
 
