@@ -17,6 +17,8 @@ Python at all; it gives exactly the results of calling `scan` on each message in
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
 from collections.abc import Hashable, Sequence
 from datetime import datetime
@@ -94,10 +96,6 @@ def _may_cross(compiled: CompiledPolicy, previous: str, text: str) -> bool:
         if cut <= start < cut + 3 and before[-1] in _FILLER_TAIL:
             return True
     return False
-
-
-def _plus_one(length: int) -> int:
-    return length + 1
 
 
 _match_start = re.Match.start
@@ -195,7 +193,7 @@ class Scanner:
         compiled = self._holder.current  # one policy version for the whole batch
         joined = _BARRIER.join(texts)
         # where each message starts in `joined` (C-level: no Python loop over clean messages)
-        starts = list(accumulate(map(_plus_one, map(len, texts)), initial=0))
+        starts = list(map(operator.add, accumulate(map(len, texts), initial=0), itertools.count()))
         triggered: set[int] = set()
         near_start: set[int] = set()
         for pattern in compiled.trigger_parts:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Container, Hashable, Iterable, Iterator, Sequence
+from itertools import count, repeat
 
 
 class ConversationWindow:
@@ -86,12 +87,13 @@ class ConversationWindow:
         entries = self._entries
         get, move_to_end, popitem = entries.get, entries.move_to_end, entries.popitem
         size, cap, tail = max(1, self.max_messages - 1), self.max_conversations, self.tail_chars
-        for index, key in enumerate(keys):
-            at = moments[index] if moments is not None else None
+        # moments is None (no times given) in most batches: one loop each way, no per-message test
+        rows = zip(count(), keys, texts, moments) if moments is not None else zip(count(), keys, texts, repeat(None))
+        for index, key, text, at in rows:
             remembered = get(key)
             if remembered is None:
                 if key[0] is not None:
-                    entries[key] = deque(((at, texts[index][-tail:]),), size)
+                    entries[key] = deque(((at, text[-tail:]),), size)
                     if len(entries) > cap:
                         popitem(last=False)
                 continue
@@ -100,7 +102,7 @@ class ConversationWindow:
                 if previous:
                     yield index, previous
             move_to_end(key)
-            remembered.append((at, texts[index][-tail:]))
+            remembered.append((at, text[-tail:]))
 
     def __contains__(self, key: object) -> bool:
         return key in self._entries
