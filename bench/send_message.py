@@ -206,7 +206,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="kefu bench send_message", description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
     parser.add_argument("--messages", type=int, default=40, help="messages per client per round")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating baseline/kefu rounds")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating baseline/kefu rounds")
     parser.add_argument("--conversations", type=int, default=16, help="conversations the clients write into")
     parser.add_argument("--retry-every", type=int, default=10, help="resend every Nth message with the same key")
     parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
@@ -302,10 +302,12 @@ def main(argv: list[str]) -> int:
         "COUNT",
     )
     keys_file.unlink()
+    rates = {}
     for subject, label in (("kefu", "kefu"), ("baseline", "baseline:insert")):
         r = results[subject]
         requests = len(r["latencies"])
-        _emit(label, "msgs_per_s", round(requests / r["seconds"], 1) if r["seconds"] else 0.0, "msg/s")
+        rates[subject] = (requests / r["seconds"] if r["seconds"] else 0.0, _p(r["latencies"], 0.99))
+        _emit(label, "msgs_per_s", round(rates[subject][0], 1), "msg/s")
         _emit(label, "p50_ms", round(statistics.median(r["latencies"]), 2) if requests else 0.0, "ms")
         _emit(label, "p99_ms", round(_p(r["latencies"], 0.99), 2), "ms")
         _emit(label, "lost", counts[subject]["lost"], "messages")
@@ -315,6 +317,9 @@ def main(argv: list[str]) -> int:
                 f"send_message bench: {len(r['errors'])} failed requests for {label}: {r['errors'][:3]}",
                 file=sys.stderr,
             )
+    if rates["baseline"][0] and rates["baseline"][1]:
+        _emit("kefu", "throughput_vs_baseline", round(rates["kefu"][0] / rates["baseline"][0], 3), "ratio")
+        _emit("kefu", "p99_vs_baseline", round(rates["kefu"][1] / rates["baseline"][1], 2), "ratio")
     return 0
 
 

@@ -50,7 +50,11 @@ def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
 
 def api_token_authenticate(*, plain: str) -> object | None:
     """The active user behind a bearer token, or None; marks the token used."""
-    token = ApiToken.objects.select_related("user").filter(token_hash=token_digest(plain), revoked_at=None).first()
+    # One row by its unique hash: no ORDER BY (every API request comes through here).
+    found = list(
+        ApiToken.objects.select_related("user").filter(token_hash=token_digest(plain), revoked_at=None).order_by()[:1]
+    )
+    token = found[0] if found else None
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

@@ -58,14 +58,20 @@ class SendResult:
         return self.outcome != Outcome.BLOCK
 
 
-def _lock(conversation_id: int, *, actor: Actor | None = None, lock: bool = True) -> Conversation:
+def _lock(
+    conversation_id: int,
+    *,
+    actor: Actor | None = None,
+    lock: bool = True,
+    related: tuple[str, ...] = ("unit", "customer", "agent"),
+) -> Conversation:
     """The conversation row, locked until commit (or just read, `lock=False`); with an actor, only if it
     is in the actor's scope (404). Read by id and checked in Python (`scopes.covers`, the same rule as
     `scopes.restrict`): this runs on every message sent."""
     qs = Conversation.objects.order_by()  # one row by id: no ORDER BY to compile or run
     if lock:
         qs = qs.select_for_update(of=("self",))
-    found = list(qs.select_related("unit", "customer", "agent").filter(id=conversation_id)[:1])
+    found = list(qs.select_related(*related).filter(id=conversation_id)[:1])
     conversation = found[0] if found else None
     if conversation is None or (
         actor is not None
@@ -175,6 +181,8 @@ def _append(
         client_key=client_key,
     )
     Message.retraction.related.set_cached_value(message, None)  # a new message has no retraction yet
+    if Conversation.customer.field.is_cached(conversation):  # the payloads name the customer
+        Message.customer.field.set_cached_value(message, conversation.customer)
     return message
 
 
@@ -341,7 +349,8 @@ def message_send(
     upload: Upload | None = None,
 ) -> SendResult:
     """The serving agent writes to the customer."""
-    conversation = _lock(conversation_id, actor=actor, lock=False)  # a scoped read first (404)
+    # a scoped read first (404); the agent is the sender, the customer is not needed
+    conversation = _lock(conversation_id, actor=actor, lock=False, related=("unit", "agent"))
     key = clean_key(client_key)
     own = scopes.principal(actor).employee_id
     if own is None or conversation.agent_id != own:
@@ -372,7 +381,7 @@ def visitor_message_send(
     *, conversation_id: int, client_key: str, text: str = "", upload: Upload | None = None
 ) -> SendResult:
     """The customer writes (the caller has checked that the conversation is the visitor's own)."""
-    conversation = _lock(conversation_id, lock=False)
+    conversation = _lock(conversation_id, lock=False, related=("unit", "customer"))
     key = clean_key(client_key)
     if conversation.status == ConversationStatus.CLOSED:
         if (replayed := _replay_if_used(conversation, key)) is not None:
