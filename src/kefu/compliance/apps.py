@@ -14,13 +14,14 @@ class ComplianceConfig(AppConfig):
         from kefu.channel.models import Message, Payment
         from kefu.compliance import effective, keys, receivers
         from kefu.core import navigation, scopes
-        from kefu.policy.signals import policy_changed
+        from kefu.policy.signals import policy_changed, policy_written
 
         keys.register_keys()
         hooks.screen_message.register(effective.screen)
         post_save.connect(receivers.message_stored, sender=Message, dispatch_uid="compliance.message_stored")
         post_save.connect(receivers.payment_stored, sender=Payment, dispatch_uid="compliance.payment_stored")
         policy_changed.connect(receivers.policy_changed, dispatch_uid="compliance.policy_changed")
+        policy_written.connect(receivers.policy_changed, dispatch_uid="compliance.policy_written")
 
         readers = (scopes.AGENT, scopes.TEAM_LEAD, scopes.QA, scopes.BRANCH_HR, scopes.HQ_ADMIN)
         analysts = (scopes.TEAM_LEAD, scopes.QA, scopes.BRANCH_HR, scopes.HQ_ADMIN)

@@ -1,8 +1,9 @@
 """The scanner as the database's policy says: built per unit, compiled once per policy version, swapped
 atomically, and the screener the channel calls for every message.
 
-A policy change anywhere bumps `policy_generation()` (one indexed query, so every process notices) and,
-in the process that made it, `policy_changed` fires after commit. Either way the next message rebuilds
+A policy change anywhere bumps `policy_generation()` (one indexed query, asked at most once a second per
+process, so other processes notice within a second) and, in the process that made it, `policy_written`
+and `policy_changed` (after commit) drop the cache at once. Either way the next message rebuilds
 the unit's `ScannerPolicy` from the policy keys; the automaton is recompiled only when the content
 changed (holders are shared by fingerprint), and the new holder replaces the old one in a single
 assignment, so a scan already running keeps the version it started with.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -126,21 +128,35 @@ def build_policy(*, unit: OrgUnit) -> ScannerPolicy:
     return base.with_branch_additions(ScannerPolicy(version=base.version, categories=tuple(extra)))
 
 
+GENERATION_TTL = 1.0  # seconds a policy change in another process may take to reach this one
+
+
 class EffectiveScanners:
     """Compiled scanners per unit, rebuilt once per policy generation."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._generation: int | None = None
+        self._checked_at = 0.0
         self._by_unit: dict[int, PolicyHolder] = {}
         self._by_fingerprint: dict[str, PolicyHolder] = {}
 
     def invalidate(self, **_: Any) -> None:
-        """policy_changed receiver: the next message rebuilds."""
+        """policy_written / policy_changed receiver: the next message rebuilds."""
         self._generation = None
 
-    def holder(self, unit: OrgUnit) -> PolicyHolder:
+    def _current_generation(self) -> int:
+        # Every message is screened; the generation query runs at most once per GENERATION_TTL here.
+        now = time.monotonic()
+        known = self._generation
+        if known is not None and now - self._checked_at < GENERATION_TTL:
+            return known
         generation = policy_selectors.policy_generation()
+        self._checked_at = now
+        return generation
+
+    def holder(self, unit: OrgUnit) -> PolicyHolder:
+        generation = self._current_generation()
         if generation == self._generation:
             found = self._by_unit.get(unit.id)
             if found is not None:

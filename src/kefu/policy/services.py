@@ -57,6 +57,7 @@ def _append(
         raise Conflict("该策略刚被他人修改，请刷新后再试", extra={"key": current.spec.key}) from exc
     finally:
         key, unit_id = current.spec.key, current.unit.id
+        signals.policy_written.send(sender=PolicyValue, key=key, unit_id=unit_id)
         transaction.on_commit(lambda: signals.policy_changed.send(sender=PolicyValue, key=key, unit_id=unit_id))
 
 
