@@ -78,6 +78,36 @@ def test_bearer_token_is_hashed_at_rest_and_revocable(world: Any) -> None:
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer kefu_wrong").status_code == 401
 
 
+def test_a_revoked_role_or_deactivated_user_stops_working_at_once_despite_the_short_memory(world: Any) -> None:
+    from kefu.org import services as org_services
+    from kefu.org.models import RoleAssignment
+
+    hr = world.users[scopes.BRANCH_HR]
+    _, plain = services.api_token_create(actor=hr, name="考勤系统")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    assert client.get("/api/v1/org/employees").json()["items"]  # principal and token now remembered
+    for grant in RoleAssignment.objects.filter(user=hr):
+        org_services.role_revoke(actor=world.users[scopes.HQ_ADMIN], assignment_id=grant.id)
+    assert not client.get("/api/v1/org/employees").json()["items"]
+    hr.is_active = False
+    hr.save(update_fields=["is_active"])
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_remembered_answers_expire(monkeypatch: Any) -> None:
+    from kefu.core import recent
+
+    clock = [100.0]
+    monkeypatch.setattr(recent.time, "monotonic", lambda: clock[0])
+    memory: recent.Recent[int] = recent.Recent(ttl=1.0)
+    loads = iter(range(10))
+    assert memory.get("k", lambda: next(loads)) == 0
+    clock[0] += 0.5
+    assert memory.get("k", lambda: next(loads)) == 0
+    clock[0] += 0.6
+    assert memory.get("k", lambda: next(loads)) == 1
+
+
 def test_openapi_document_and_docs_page(world: Any) -> None:
     client = Client()
     schema = client.get("/api/v1/openapi.json").json()

@@ -63,7 +63,7 @@ class Reach:
 
 
 _provider: Callable[[AbstractBaseUser], Principal] | None = None
-_CACHE_ATTR = "_kefu_principal"
+PRINCIPAL_MEMO = "_kefu_principal"  # attribute memoising the principal on the user object of a request
 
 
 def set_principal_provider(provider: Callable[[AbstractBaseUser], Principal]) -> None:
@@ -75,19 +75,19 @@ def principal(actor: Actor | None) -> Principal:
     """The actor's employee and role grants, memoised on the user object for the request."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return Principal(employee_id=None)
-    cached = getattr(actor, _CACHE_ATTR, None)
+    cached = getattr(actor, PRINCIPAL_MEMO, None)
     if cached is None:
         if _provider is None:
             raise RuntimeError("no principal provider registered: is kefu.org installed?")
         cached = _provider(actor)  # type: ignore[arg-type]
-        setattr(actor, _CACHE_ATTR, cached)
+        setattr(actor, PRINCIPAL_MEMO, cached)
     return cached
 
 
 def forget(actor: Actor) -> None:
     """Drop the memoised grants (after a role change in the same request)."""
-    if hasattr(actor, _CACHE_ATTR):
-        delattr(actor, _CACHE_ATTR)
+    if hasattr(actor, PRINCIPAL_MEMO):
+        delattr(actor, PRINCIPAL_MEMO)
 
 
 def reach(actor: Actor | None, *, roles: Collection[str] | None = None) -> Reach:

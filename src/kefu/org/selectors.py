@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from kefu.core import scopes
 from kefu.core.errors import NotFound
+from kefu.core.recent import Recent
 from kefu.core.scopes import Actor, Grant, Principal
 from kefu.org.models import Employee, EmployeeTransfer, OrgUnit, RoleAssignment, UnitKind
 
+# user id → principal for a second (core.recent): every API call asks; role and employee changes in
+# this process forget at once (receivers in OrgConfig.ready), other processes within the second.
+_recent_principals: Recent[Principal] = Recent()
+
+
+def forget_principals(**_: Any) -> None:
+    """Receiver for role, employee and user changes."""
+    _recent_principals.forget()
+
 
 def principal_for(user: AbstractBaseUser) -> Principal:
+    """Registered with core.scopes: the user's employee id and role grants."""
+    return _recent_principals.get(user.pk, lambda: _load_principal(user))
+
+
+def _load_principal(user: AbstractBaseUser) -> Principal:
     """Registered with core.scopes: the user's employee id and role grants.
 
     Every request that touches data needs it, so it is one plain query: the employee id rides on each
