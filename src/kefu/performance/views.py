@@ -8,6 +8,7 @@ person next to the form. Forms are only offered to people whose roles reach the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -359,6 +360,19 @@ def _attempt(form: Any, action: Any) -> Any:
         return None
 
 
+def _act(request: HttpRequest, action: Callable[[], Any], success: Callable[[Any], str]) -> None:
+    """Run a button's service call; its success or refusal becomes a flash message (scope 404 and role 403
+    refusals propagate)."""
+    try:
+        result = action()
+    except (Forbidden, NotFound):
+        raise
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return
+    messages.success(request, success(result))
+
+
 def _form_page(request: HttpRequest, form: Any, *, title: str, help_text: str, back: str) -> HttpResponse:
     return render(
         request, "performance/form.html", {"form": form, "title": title, "help_text": help_text, "back": back}
@@ -620,31 +634,27 @@ def review_new(request: HttpRequest, period_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择要考核的员工（同事评分人须在本考核期的单元内）"))
         return redirect("performance:calibration", period_id=period.id)
-    try:
-        review = reviews.review_create(
+    _act(
+        request,
+        lambda: reviews.review_create(
             actor=request.user,
             period_id=period.id,
             employee_id=form.cleaned_data["employee_id"],
             peer_ids=form.cleaned_data["peer_ids"],
-        )
-        messages.success(request, _("已为%(name)s建立考核，评分任务已分派") % {"name": review.employee.name})
-    except (Forbidden, NotFound):
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+        ),
+        lambda review: _("已为%(name)s建立考核，评分任务已分派") % {"name": review.employee.name},
+    )
     return redirect("performance:calibration", period_id=period.id)
 
 
 @page(methods=("POST",))
 def period_lock(request: HttpRequest, period_id: int) -> HttpResponse:
     period = review_selectors.review_period_get(actor=request.user, period_id=period_id)
-    try:
-        reviews.review_period_lock(actor=request.user, period_id=period.id)
-        messages.success(request, _("考核期已锁定"))
-    except (Forbidden, NotFound):
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    _act(
+        request,
+        lambda: reviews.review_period_lock(actor=request.user, period_id=period.id),
+        lambda _p: _("考核期已锁定"),
+    )
     return redirect("performance:calibration", period_id=period.id)
 
 
@@ -671,13 +681,11 @@ def contest_new(request: HttpRequest) -> HttpResponse:
 @page(methods=("POST",))
 def contest_close(request: HttpRequest, contest_id: int) -> HttpResponse:
     contest = contest_selectors.contest_get(actor=request.user, contest_id=contest_id)
-    try:
-        contests.contest_close(actor=request.user, contest_id=contest.id)
-        messages.success(request, _("竞赛已结束，获奖名单已记录"))
-    except (Forbidden, NotFound):
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    _act(
+        request,
+        lambda: contests.contest_close(actor=request.user, contest_id=contest.id),
+        lambda _c: _("竞赛已结束，获奖名单已记录"),
+    )
     return redirect("performance:contest", contest_id=contest.id)
 
 
@@ -724,13 +732,9 @@ def work_log_rate(request: HttpRequest, work_log_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("评分需要是 0–100 的整数"))
         return redirect("performance:work_logs")
-    try:
-        reviews.work_log_rate(actor=request.user, work_log_id=log.id, rating=form.cleaned_data["rating"])
-        messages.success(
-            request, _("已为%(name)s的%(kind)s评分") % {"name": log.employee.name, "kind": log.get_kind_display()}
-        )
-    except (Forbidden, NotFound):
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    _act(
+        request,
+        lambda: reviews.work_log_rate(actor=request.user, work_log_id=log.id, rating=form.cleaned_data["rating"]),
+        lambda _w: _("已为%(name)s的%(kind)s评分") % {"name": log.employee.name, "kind": log.get_kind_display()},
+    )
     return redirect("performance:work_logs")
