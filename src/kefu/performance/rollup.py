@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 from kefu.performance.models import Outcome, WorkDayTotal, WorkRecord
@@ -104,7 +105,7 @@ def trigger_sql(vendor: str) -> list[str]:
         return _sqlite()
     if vendor == "postgresql":
         return _postgresql()
-    raise NotImplementedError(f"work-day total triggers are not written for the {vendor} database")
+    raise ImproperlyConfigured(f"kefu runs on SQLite or PostgreSQL; the {vendor} database is not supported")
 
 
 def install_triggers(*, using: str = "default", **_: Any) -> None:
