@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 
-from kefu.core import scopes, services
+from kefu.core import scopes, services, throttle
 from kefu.core.models import ApiToken
 
 
@@ -21,6 +22,14 @@ def test_production_hasher_is_argon2(db: Any) -> None:
     hasher = Argon2PasswordHasher()
     encoded = hasher.encode("pw-123456", hasher.salt())
     assert encoded.startswith("argon2$argon2id$") and hasher.verify("pw-123456", encoded)
+
+
+@pytest.fixture(autouse=True)
+def _no_lockout_left_over() -> Iterator[None]:
+    """Redis outlives a test run: a lockout left by an earlier run must not decide this one, nor ours the next."""
+    throttle.clear(username="hr", address="127.0.0.1")
+    yield
+    throttle.clear(username="hr", address="127.0.0.1")
 
 
 def test_login_page_and_successful_login(world: Any) -> None:
