@@ -1,7 +1,8 @@
 """Effective policy values for the hot path (every message is screened), memoised per policy version.
 
-Policy rows are append-only, so the newest row's (id, set_at) changes with every change anywhere:
-one indexed query tells whether the memo is still good, instead of a walk up the unit chain per key.
+Policy rows are append-only, so the policy generation (the newest row's id) changes with every change
+anywhere: one indexed query tells whether the memo is still good, instead of a walk up the unit chain
+per key.
 """
 
 from __future__ import annotations
@@ -11,19 +12,13 @@ from typing import Any
 
 from kefu.org.models import OrgUnit
 from kefu.policy import selectors as policy_selectors
-from kefu.policy.models import PolicyValue
 
 _lock = threading.Lock()
-_memo: dict[tuple[Any, int, str], Any] = {}
-
-
-def _marker() -> tuple[Any, ...]:
-    newest = PolicyValue.objects.order_by("-id").values_list("id", "set_at").first()
-    return tuple(newest) if newest else ()
+_memo: dict[tuple[int, int, str], Any] = {}
 
 
 def effective(unit: OrgUnit, key: str) -> Any:
-    memo_key = (_marker(), unit.id, key)
+    memo_key = (policy_selectors.policy_generation(), unit.id, key)
     with _lock:
         if memo_key in _memo:
             return _memo[memo_key]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,7 @@ from kefu.compliance.scanner import (
     images,
 )
 from kefu.compliance.scanner.lexicon import ALLOWED
+from kefu.core.recent import Recent
 from kefu.org.models import OrgUnit
 from kefu.policy import selectors as policy_selectors
 from kefu.policy.models import PolicyValue
@@ -128,32 +128,24 @@ def build_policy(*, unit: OrgUnit) -> ScannerPolicy:
     return base.with_branch_additions(ScannerPolicy(version=base.version, categories=tuple(extra)))
 
 
-GENERATION_TTL = 1.0  # seconds a policy change in another process may take to reach this one
-
-
 class EffectiveScanners:
     """Compiled scanners per unit, rebuilt once per policy generation."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._generation: int | None = None
-        self._checked_at = 0.0
+        # Every message is screened: the generation query runs at most once a second (core.recent).
+        self._generations: Recent[int] = Recent()
         self._by_unit: dict[int, PolicyHolder] = {}
         self._by_fingerprint: dict[str, PolicyHolder] = {}
 
     def invalidate(self, **_: Any) -> None:
         """policy_written / policy_changed receiver: the next message rebuilds."""
+        self._generations.forget()
         self._generation = None
 
     def _current_generation(self) -> int:
-        # Every message is screened; the generation query runs at most once per GENERATION_TTL here.
-        now = time.monotonic()
-        known = self._generation
-        if known is not None and now - self._checked_at < GENERATION_TTL:
-            return known
-        generation = policy_selectors.policy_generation()
-        self._checked_at = now
-        return generation
+        return self._generations.get("policy", policy_selectors.policy_generation)
 
     def holder(self, unit: OrgUnit) -> PolicyHolder:
         generation = self._current_generation()

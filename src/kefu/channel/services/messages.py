@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from kefu.channel import hooks, policy_cache, realtime, uploads
@@ -131,19 +130,6 @@ def _mentioned_order(conversation: Conversation, text: str) -> Order | None:
     return Order(id=found[0], number=found[1], customer_id=conversation.customer_id) if found else None
 
 
-def _next_seq_locked(conversation: Conversation, now: dt.datetime) -> None:
-    """The next sequence number for a caller that already holds the conversation row (SELECT ... FOR
-    UPDATE; SQLite writers queue at BEGIN IMMEDIATE), so sequence numbers of one conversation commit in
-    order and a client's cursor never skips a message that commits later. The guard on the old value
-    catches a caller with a stale copy."""
-    seq = conversation.last_seq + 1
-    moved = Conversation.objects.filter(id=conversation.id, last_seq=seq - 1).update(last_seq=seq, last_message_at=now)
-    if not moved:
-        Conversation.objects.filter(id=conversation.id).update(last_seq=F("last_seq") + 1, last_message_at=now)
-        seq = Conversation.objects.values_list("last_seq", flat=True).get(id=conversation.id)
-    conversation.last_seq, conversation.last_message_at = seq, now
-
-
 def _append(
     *,
     conversation: Conversation,
@@ -161,8 +147,8 @@ def _append(
 ) -> Message:
     """Insert the next message of the conversation. `claimed`: the caller took the sequence number with
     `_claim_seq` already (conversation.last_seq is this message's)."""
-    if not claimed:
-        _next_seq_locked(conversation, timezone.now())
+    if not claimed:  # the caller holds (or has just written) the row: take the next number the same way
+        _claim_seq(conversation, timezone.now())
     now, seq = conversation.last_message_at, conversation.last_seq
     message = Message.objects.create(
         conversation=conversation,
