@@ -76,7 +76,8 @@ def committed(capture: Any, fn: Callable[[], Any]) -> Callable[[], Any]:
 
 async def next_message(communicator: WebsocketCommunicator, kind: str = "message") -> dict[str, Any]:
     while True:
-        event = await communicator.receive_json_from(timeout=3)
+        # generous: broadcasts leave through the event loop, which a loaded CI machine may serve late
+        event = await communicator.receive_json_from(timeout=10)
         if event.get("kind") == kind:
             return event
 
