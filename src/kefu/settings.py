@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -125,6 +126,17 @@ def _database() -> dict[str, object]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def redis_channel_layer(url: str, *, prefix: str) -> dict[str, Any]:
+    """channels-redis on `url`. It waits for messages with BZPOPMIN for 5 s, and redis-py ≥ 8 gives up
+    reading a socket after 5 s by default: the two race and an idle consumer dies with "Timeout reading
+    from …". The read may therefore last as long as the server's wait plus a margin."""
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [{"address": url, "socket_timeout": 30}], "prefix": prefix},
+    }
+
+
 REDIS_URL = os.environ.get("KEFU_REDIS_URL", "")
 if REDIS_URL:
     # Parallel test workers (pytest-xdist sets PYTEST_XDIST_WORKER) share one Redis: each keeps to its own
@@ -137,12 +149,7 @@ if REDIS_URL:
             "KEY_PREFIX": _key_space,
         }
     }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": _key_space},
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=_key_space)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kefu"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

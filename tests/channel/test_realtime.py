@@ -8,6 +8,7 @@ is seen and rolled back as usual.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import socket
@@ -18,10 +19,12 @@ from typing import Any
 import channels.db
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from channels_redis.core import RedisChannelLayer
 from django.test import Client
 
 from kefu.asgi import application
 from kefu.channel import services
+from kefu.settings import redis_channel_layer
 from tests.channel.ws import WebsocketCommunicator
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
@@ -243,16 +246,41 @@ def _redis_up() -> bool:
         return False
 
 
+def _test_redis_layer(worker_id: str) -> dict[str, Any]:
+    return redis_channel_layer("redis://127.0.0.1:6379/15", prefix=f"kefu-t-{worker_id}-{uuid.uuid4().hex[:8]}")
+
+
+def test_redis_layer_reads_longer_than_the_server_waits() -> None:
+    """Otherwise an idle consumer's BZPOPMIN and the client's socket timeout race (redis-py ≥ 8: both 5 s)."""
+    layer = RedisChannelLayer(**redis_channel_layer("redis://127.0.0.1:6379/15", prefix="kefu-t")["CONFIG"])
+    pool = layer.create_pool(0)
+    assert pool.connection_kwargs["socket_timeout"] > layer.brpop_timeout
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis not reachable on 127.0.0.1:6379 (CI has it)")
+def test_idle_redis_consumer_still_receives(worker_id: str) -> None:
+    """A consumer that heard nothing for longer than one server-side wait still gets the next message."""
+    layer = RedisChannelLayer(**_test_redis_layer(worker_id)["CONFIG"])
+
+    async def scenario() -> Any:
+        channel = await layer.new_channel()
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(layer.brpop_timeout + 1)
+        await layer.send(channel, {"type": "late"})
+        try:
+            return await asyncio.wait_for(waiting, timeout=10)
+        finally:
+            await layer.flush()
+            await layer.close_pools()
+
+    assert async_to_sync(scenario)()["type"] == "late"
+
+
 @pytest.mark.skipif(not _redis_up(), reason="Redis not reachable on 127.0.0.1:6379 (CI has it)")
 def test_redis_layer_delivers(
     settings: Any, world: Any, active: Any, worker_id: str, django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/15"], "prefix": f"kefu-t-{worker_id}-{uuid.uuid4().hex[:8]}"},
-        }
-    }
+    settings.CHANNEL_LAYERS = {"default": _test_redis_layer(worker_id)}
     customer_client_headers = staff_headers(world.users["agent"])
 
     async def scenario() -> None:
