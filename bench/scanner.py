@@ -1,6 +1,7 @@
 """Compliance scanner throughput: kefu's full pipeline against raw pyahocorasick and Python `re`.
 
     kefu bench scanner [--messages 50000] [--terms 5000] [--re-messages 2000] [--batch 1000] [--runs 3]
+                       [--long-text-mb 1.0]
 
 Generates realistic shop-chat messages (1% evasions — full-width digits, numerals, separators,
 Traditional characters, homophones, red packets, transfers — a generous share: the seed's 22% of
@@ -24,6 +25,10 @@ Subjects (msgs_per_s and mb_per_s each):
 - "baseline:re": one compiled `re` alternation of every term (longest first), `findall` per message;
   measured on the first `--re-messages` messages because it is slow (its rate is per message, so it
   compares directly).
+
+Long messages (subject "kefu:long_text", per kind: ordinary chat, dense hits, digits and separators):
+"seconds" for one message of 1/8, 1/4, 1/2 and all of `--long-text-mb` (default 1 MB), and
+"linearity" = cost per MB of the largest over the smallest (about 1.0 when the scan is linear).
 
 Also "seconds" with phase "build" (subject "kefu": `compile_policy` — fold of every term, the
 automaton and the trigger regexes; the baselines: their automaton / regex) and "peak_rss_mb"
@@ -304,6 +309,45 @@ def _best(runs: int, work: Callable[[], object]) -> float:
     return best
 
 
+# Long single messages: ordinary chat, a hit every few characters (every context rule engaged), and
+# digits with separators (the number recognisers' worst case).
+LONG_TEXT_KINDS = {
+    "ordinary": ["您好，请问有什么可以帮您？", "订单已经发货了，", "价格是199元。", "尺码偏大"],
+    "dense_hits": [
+        "微信", "薇信", "vx", "ＶＸ", "扣扣", "支付宝", "二维码", "红包", "转账", "私下", "加", "我", "不能", "订单号",
+        "sf", "¥", "lily_", "138", "1", "0", "一", "壹", "①", "０", " ", "，", "-", "\u200b", "😊", "號", "6222",
+        "4008208820", "卡号", "打到", "收款码", "扫码", "加我",
+    ],
+    "digits": ["1", "3", "8", " ", "-", "一", "①"],
+}  # fmt: skip
+
+
+def _long_text(pieces: list[str], size_bytes: int, *, seed: int) -> str:
+    rng = random.Random(seed)
+    chunks: list[str] = []
+    size = 0
+    while size < size_bytes:
+        chunk = rng.choice(pieces)
+        chunks.append(chunk)
+        size += len(chunk.encode())
+    return "".join(chunks)
+
+
+def _long_texts(largest_mb: float, *, runs: int, seed: int) -> None:
+    """One message of 1/8, 1/4, 1/2 and 1 × `largest_mb` per kind: seconds each, and the cost per MB of
+    the largest over that of the smallest ("linearity": 1.0 is linear, 2.0 would mean doubling)."""
+    scanner = Scanner()
+    for kind, pieces in LONG_TEXT_KINDS.items():
+        per_mb: list[float] = []
+        for fraction in (0.125, 0.25, 0.5, 1.0):
+            text = _long_text(pieces, int(largest_mb * fraction * 1_000_000), seed=seed)
+            seconds = _best(runs, lambda text=text: scanner.scan_text(text))
+            megabytes = len(text.encode()) / 1_000_000
+            _emit("kefu:long_text", "seconds", seconds, "s", kind=kind, size_mb=round(megabytes, 3))
+            per_mb.append(seconds / megabytes)
+        _emit("kefu:long_text", "linearity", per_mb[-1] / per_mb[0], "ratio", kind=kind)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="kefu bench scanner", description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=50_000)
@@ -312,6 +356,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--batch", type=int, default=1_000, help="messages per scan_many call")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per subject (the best counts)")
+    parser.add_argument("--long-text-mb", type=float, default=1.0, help="largest single message scanned")
     args = parser.parse_args(argv)
 
     generated = generate_messages(args.messages, seed=args.seed)
@@ -362,6 +407,8 @@ def main(argv: list[str]) -> int:
     pattern = re.compile(alternation)
     sample = texts[: args.re_messages]
     re_rate = _rates("baseline:re", _best(args.runs, lambda: [pattern.findall(t) for t in sample]), sample)
+
+    _long_texts(args.long_text_mb, runs=args.runs, seed=args.seed)
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     _emit("kefu", "peak_rss_mb", peak, "MB")
