@@ -121,3 +121,45 @@ def test_a_confirmed_violation_in_the_month_rules_out_the_honour(world, active, 
 
     assert selectors.honour_candidates(unit=world.branch_a, period=last_month) == []
     assert not Honour.objects.exists()
+
+
+def _verified_refusal_last_month(active, agent, qa):
+    last_month = Period.containing(timezone.localdate()).previous()
+    when = dt.datetime.combine(
+        last_month.first_day() + dt.timedelta(days=5), dt.time(11), tzinfo=timezone.get_current_timezone()
+    )
+    offer = _old_message(active, "给你发个红包吧", when)
+    event = services.positive_event_report(actor=agent, message_id=offer.id, kind="refused_red_packet")
+    services.positive_event_verify(actor=qa, event_id=event.id, approve=True)
+    return last_month, when
+
+
+def test_the_worker_awards_last_months_honours_from_the_policy_day_on_once(world, active, agent, qa) -> None:
+    last_month, _ = _verified_refusal_last_month(active, agent, qa)
+    first_of_month = last_month.next().first_day()
+
+    assert services.honours_monthly_sweep(today=first_of_month + dt.timedelta(days=3)) == 0  # before the 5th
+    assert not Honour.objects.exists()
+    assert services.honours_monthly_sweep(today=first_of_month + dt.timedelta(days=4)) == 1
+    assert services.honours_monthly_sweep(today=first_of_month + dt.timedelta(days=5)) == 0  # once
+
+    honour = Honour.objects.get()
+    assert (honour.employee_id, honour.period, honour.awarded_by) == (world.me.id, str(last_month), None)
+
+
+def test_an_open_case_holds_the_honour_until_it_is_dismissed(world, active, agent, qa) -> None:
+    last_month, when = _verified_refusal_last_month(active, agent, qa)
+    case = ViolationCase.objects.create(
+        kind="chat", agent=world.me, unit=world.team_a1, day=when.date(), status="under_review"
+    )
+    day = last_month.next().first_day() + dt.timedelta(days=6)
+
+    assert services.honours_monthly_sweep(today=day) == 0
+    services.violation_case_act(actor=qa, case_id=case.id, action="dismiss", note="误报")
+    assert services.honours_monthly_sweep(today=day) == 1
+
+
+def test_the_monthly_sweep_is_a_worker_job() -> None:
+    from kefu.core import periodic
+
+    assert "compliance.monthly_honours" in {job.name for job in periodic.jobs()}

@@ -12,8 +12,8 @@ class ComplianceConfig(AppConfig):
 
         from kefu.channel import hooks
         from kefu.channel.models import Message, Payment
-        from kefu.compliance import effective, keys, receivers
-        from kefu.core import navigation, scopes
+        from kefu.compliance import effective, keys, receivers, services
+        from kefu.core import navigation, periodic, scopes
         from kefu.policy.signals import policy_changed, policy_written
 
         keys.register_keys()
@@ -22,6 +22,7 @@ class ComplianceConfig(AppConfig):
         post_save.connect(receivers.payment_stored, sender=Payment, dispatch_uid="compliance.payment_stored")
         policy_changed.connect(receivers.policy_changed, dispatch_uid="compliance.policy_changed")
         policy_written.connect(receivers.policy_changed, dispatch_uid="compliance.policy_written")
+        periodic.register("compliance.monthly_honours", every_seconds=3600, run=services.honours_monthly_sweep)
 
         readers = (scopes.AGENT, scopes.TEAM_LEAD, scopes.QA, scopes.BRANCH_HR, scopes.HQ_ADMIN)
         analysts = (scopes.TEAM_LEAD, scopes.QA, scopes.BRANCH_HR, scopes.HQ_ADMIN)

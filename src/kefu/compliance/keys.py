@@ -78,6 +78,15 @@ def register_keys() -> None:
             maximum=Decimal(1000),
         ),
         PolicyKeySpec(
+            "compliance.honours_day",
+            ValueType.INTEGER,
+            5,
+            "合规标兵自动评选日",
+            "每月几号起自动评选上月合规标兵（此前留给复核未结案件；仍未结案的客服结案后再评）",
+            minimum=Decimal(1),
+            maximum=Decimal(28),
+        ),
+        PolicyKeySpec(
             "compliance.finance_match_days",
             ValueType.INTEGER,
             30,

@@ -18,6 +18,7 @@ from kefu.channel import selectors as channel_selectors
 from kefu.channel.models import Message, Outcome, SenderKind
 from kefu.compliance.models import (
     COUNTED_STATUSES,
+    OPEN_STATUSES,
     CaseStatus,
     FinanceRecord,
     Honour,
@@ -369,7 +370,10 @@ class HonourCandidate:
 
 
 def honour_candidates(*, unit: OrgUnit, period: Period) -> list[HonourCandidate]:
-    """Agents in `unit` with zero confirmed violations and at least one verified positive event in `period`."""
+    """Agents in `unit` with zero confirmed violations and at least one verified positive event in `period`.
+
+    An agent with a case of that month still open or under review waits until it is settled: an honour
+    must not go to someone whose violation is confirmed a week later."""
     first, after = period.bounds()
     positives = dict(
         PositiveEvent.objects.filter(
@@ -385,7 +389,7 @@ def honour_candidates(*, unit: OrgUnit, period: Period) -> list[HonourCandidate]
     violators = set(
         ViolationCase.objects.filter(
             agent_id__in=positives,
-            status__in=COUNTED_STATUSES,
+            status__in=(*COUNTED_STATUSES, *OPEN_STATUSES),
             day__gte=period.first_day(),
             day__lt=period.next().first_day(),
         ).values_list("agent_id", flat=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +20,7 @@ from kefu.core.errors import ApplicationError, Conflict, Forbidden
 from kefu.core.periods import Period
 from kefu.core.scopes import Actor
 from kefu.org import selectors as org_selectors
-from kefu.org.models import Employee
+from kefu.org.models import Employee, OrgUnit
 from kefu.policy import selectors as policy_selectors
 
 
@@ -106,15 +109,34 @@ def honours_award(*, actor: Actor, unit_id: int, period: Period) -> list[Honour]
     scopes.require(actor, unit_path=unit.path, roles=(scopes.BRANCH_HR, scopes.HQ_ADMIN), what="评选合规标兵")
     if period >= Period.containing(timezone.localdate()):
         raise ApplicationError("只能评选已结束的月份", extra={"field": "period"})
+    return _award(unit=unit, period=period, by=scopes.signed_in(actor))
+
+
+def honours_monthly_sweep(*, today: dt.date | None = None) -> int:
+    """Award last month's 合规标兵 in every group, on or after the group's `compliance.honours_day`
+    (the first days of a month are left to settle open cases). Idempotent: run by `kefu worker`;
+    an agent whose case was still open is honoured on a later run once it is dismissed."""
+    today = today or timezone.localdate()
+    period = Period.containing(today).previous()
+    awarded = 0
+    for group in OrgUnit.objects.filter(parent__isnull=True).order_by("id"):
+        if today.day >= int(policy_selectors.effective(unit=group, key="compliance.honours_day")):
+            with transaction.atomic():
+                awarded += len(_award(unit=group, period=period, by=None))
+    return awarded
+
+
+def _award(*, unit: OrgUnit, period: Period, by: Any) -> list[Honour]:
+    """Honour each candidate once; `by` is the awarding user, None for the monthly sweep."""
     awarded = []
     for row in selectors.honour_candidates(unit=unit, period=period):
         honour, created = Honour.objects.get_or_create(
             employee=row.employee,
             period=str(period),
-            defaults={"unit": row.employee.unit, "positive_count": row.positive, "awarded_by": scopes.signed_in(actor)},
+            defaults={"unit": row.employee.unit, "positive_count": row.positive, "awarded_by": by},
         )
         if created:
-            audit.record(actor=actor, action="honour.award", obj=honour, after={"positive": row.positive})
+            audit.record(actor=by, action="honour.award", obj=honour, after={"positive": row.positive})
             notifications.notify(
                 recipients=[notifications.user_of_employee(row.employee.id)],
                 kind="honour",
