@@ -1,5 +1,5 @@
-"""Contact history per queue and interval: CSV imports by planners, row batches from the API and,
-later, the channel app. All-or-nothing per file or batch; the same content twice is a no-op; a later
+"""Contact history per queue and interval: CSV imports by planners, row batches from the API and the
+chat's own measurements (services/chat.py). All-or-nothing per file or batch; the same content twice is a no-op; a later
 export that corrects an interval replaces it (counted as updated and audited)."""
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def _parse_rows(
             offered = parse_count(record.get("offered"), "offered（呼入量）")
             answered = parse_count(record.get("answered"), "answered（接通量）")
             abandoned = parse_count(record.get("abandoned"), "abandoned（放弃量）")
-            within_text = str(record.get("answered_within") or "").strip()
+            within_value = record.get("answered_within")  # 0 is a figure, not a blank
+            within_text = "" if within_value is None else str(within_value).strip()
             within = parse_count(within_text, "answered_within（时限内接通）") if within_text else None
             aht = parse_seconds(record.get("aht_seconds"), "aht_seconds（平均处理时长）")
             if answered + abandoned > offered:

@@ -5,6 +5,8 @@
   import-shifts   import a roster CSV from attendance (all-or-nothing)
   forecast        forecast a unit's queues of one channel and store the requirement per interval
   peak-plan       extra seats per interval (and their cost) the planned events of a stored run need
+  history-from-chat  measure chat queues' history from kefu's own conversations since a day (backfill;
+                  `kefu worker` keeps the last hours up to date)
 
 Bad input exits with status 2 and a message naming the flag or the row.
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from kefu.core.errors import ApplicationError
 from kefu.org.models import OrgUnit
@@ -29,7 +32,7 @@ BAD_INPUT = 2
 
 
 class Command(BaseCommand):
-    help = "Staffing for planners: erlang, import-history, import-shifts, forecast, peak-plan."
+    help = "Staffing for planners: erlang, import-history, import-shifts, forecast, peak-plan, history-from-chat."
     # The calculator needs no database and must print nothing but its answer.
     requires_system_checks: list[str] = []
 
@@ -54,6 +57,9 @@ class Command(BaseCommand):
         peak = sub.add_parser("peak-plan", help="extra seats and cost for the planned events of a run")
         peak.add_argument("--run", required=True, type=int, help="forecast run id")
 
+        chat = sub.add_parser("history-from-chat", help="chat queues' history from kefu's own conversations")
+        chat.add_argument("--since", required=True, type=dt.date.fromisoformat, help="first day, YYYY-MM-DD")
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "erlang":
@@ -64,6 +70,8 @@ class Command(BaseCommand):
                 self._import(action, options)
             elif action == "forecast":
                 self._forecast(options)
+            elif action == "history-from-chat":
+                self._history_from_chat(options)
             else:
                 self._peak_plan(options)
         except ApplicationError as exc:
@@ -128,6 +136,14 @@ class Command(BaseCommand):
                 ensure_ascii=False,
             )
         )
+
+    def _history_from_chat(self, options: dict[str, Any]) -> None:
+        since = timezone.make_aware(dt.datetime.combine(options["since"], dt.time()))
+        if since > timezone.now():
+            raise CommandError(f"--since {options['since']} is in the future", returncode=BAD_INPUT)
+        result = services.contact_history_from_chat(since=since)
+        figures = {"queues": result.queues, "written": result.written, "unsettled": result.unsettled}
+        self.stdout.write(json.dumps(figures))
 
     def _peak_plan(self, options: dict[str, Any]) -> None:
         run = ForecastRun.objects.filter(id=options["run"]).first()
