@@ -99,6 +99,8 @@ def test_routes_are_discovered() -> None:
     assert "/org/employees/<employee_id>/" in templates
     assert "/api/v1/org/employees/{employee_id}" in templates
     assert "/api/v1/policy/units/{unit_id}/values/{key}" in templates
+    # plotly's JS is served once, by core, to every signed-in role.
+    assert [t for t in templates if t.endswith("plotly.js")] == ["/plotly.js"]
 
 
 # The world is the expensive part (every app builds its records at every spot), so each test builds

@@ -33,6 +33,8 @@ urlpatterns = [
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", core_views.audit_log, name="audit_log"),
+    # One copy of plotly's JS for every app's charts (core/_plotly.html).
+    path("plotly.js", core_views.plotly_js, name="plotly"),
     # The customer chat's short address, as printed on receipts and shop pages.
     path("chat/", RedirectView.as_view(url="/channel/chat/", query_string=True), name="chat_short"),
     *_app_urls(),

@@ -1,4 +1,4 @@
-"""The planner pages: charts drawn with plotly served from the package, forms that write, refusals."""
+"""The planner pages: charts drawn with plotly (served by core), forms that write, refusals."""
 
 from __future__ import annotations
 
@@ -38,23 +38,11 @@ def test_planner_sees_every_chart_of_a_run_with_local_plotly(world: World, run: 
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert f'src="/staffing/plotly.js?v={plotly.__version__}"' in body
+    assert f'src="/plotly.js?v={plotly.__version__}"' in body  # the one copy, served by core
     assert "cdn.plot.ly" not in body and "cdn.jsdelivr" not in body
     assert body.count("Plotly.newPlot") == 5  # forecast vs actual, coverage, peak plan, cost curve, tiers
     assert "离散事件仿真" in body and "Erlang C" in body
     assert "<script>alert(1)</script>" not in body  # the queue name is escaped everywhere
-
-
-def test_plotly_js_is_served_from_the_package_with_long_caching(world: World) -> None:
-    client = _client(world, scopes.TEAM_LEAD)
-    response = client.get("/staffing/plotly.js")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/javascript")
-    assert "max-age=31536000" in response["Cache-Control"]
-    assert b"plotly" in response.content[:2000].lower() and len(response.content) > 1_000_000
-    cached = client.get("/staffing/plotly.js", HTTP_IF_NONE_MATCH=response["ETag"])
-    assert cached.status_code == 304
-    assert Client().get("/staffing/plotly.js").status_code == 302  # anonymous: to the login page
 
 
 @pytest.mark.parametrize("role", [scopes.AGENT, scopes.QA, scopes.FINANCE, scopes.COMPLAINTS_OFFICER])

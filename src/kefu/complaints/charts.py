@@ -1,4 +1,4 @@
-"""Plotly figures for the prevention page, rendered as <div>s (the library is served by views.plotly_js)."""
+"""Plotly figures for the prevention page, rendered as <div>s by core.charts (categories escaped, see there)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from html import escape
 
 import plotly.graph_objects as go
 
-FONT = "system-ui, PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
+from kefu.core.charts import FONT, figure_html
+
 COLOURS = ["#c62828", "#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#9aa5b1"]
 
 
@@ -33,4 +34,4 @@ def monthly_categories(rows: list[tuple[str, str, int]]) -> str:
         plot_bgcolor="#fff",
         paper_bgcolor="#fff",
     )
-    return str(figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
+    return figure_html(figure)

@@ -5,16 +5,13 @@ prevention for leads. The customer's public pages are in ``public.py``."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
-import plotly
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import condition
 
 from kefu.channel import selectors as channel_selectors
 from kefu.channel import services as channel_services
@@ -361,7 +358,6 @@ def prevention(request: HttpRequest) -> HttpResponse:
             "by_product": by_product,
             "counts": selectors.category_counts(actor=request.user, since=since),
             "chart": charts.monthly_categories(monthly) if monthly else "",
-            "plotly_version": plotly.__version__,
         },
     )
 
@@ -371,18 +367,3 @@ def notifications(request: HttpRequest) -> HttpResponse:
     items = selectors.notification_list(actor=request.user)
     page_obj = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(request, "complaints/notifications.html", {"page_obj": page_obj})
-
-
-@functools.cache
-def _plotly_source() -> bytes:
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs().encode()
-
-
-@page
-@condition(etag_func=lambda request: f'"plotly-{plotly.__version__}"')
-def plotly_js(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(_plotly_source(), content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=31536000, immutable"
-    return response

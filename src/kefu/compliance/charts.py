@@ -1,4 +1,4 @@
-"""Plotly figures for the analytics page, rendered as <div>s (the library is served by views.plotly_js)."""
+"""Plotly figures for the analytics page, rendered as <div>s by core.charts (team names escaped, see there)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from html import escape
 import plotly.graph_objects as go
 
 from kefu.compliance.selectors import GroupRisk
-
-FONT = "system-ui, PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
-CONFIG = {"displaylogo": False}
+from kefu.core.charts import FONT, figure_html
 
 
 def _layout(figure: go.Figure, title: str, height: int) -> str:
@@ -21,7 +19,7 @@ def _layout(figure: go.Figure, title: str, height: int) -> str:
         plot_bgcolor="#fff",
         paper_bgcolor="#fff",
     )
-    return str(figure.to_html(full_html=False, include_plotlyjs=False, config=CONFIG))
+    return figure_html(figure)
 
 
 def heatmap(grid: list[list[int]], weekdays: list[str]) -> str:

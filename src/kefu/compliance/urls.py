@@ -18,5 +18,4 @@ urlpatterns = [
     path("positive/<int:positive_event_id>/verify/", views.positive_verify, name="positive_verify"),
     path("honours/", views.honours, name="honours"),
     path("analytics/", views.analytics, name="analytics"),
-    path("plotly.js", views.plotly_js, name="plotly"),
 ]

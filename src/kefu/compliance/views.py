@@ -3,17 +3,14 @@ events, honours and analytics. Thin: parse, call one selector or service, render
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-import plotly
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import condition
 
 from kefu.compliance import charts, selectors, services, workflow
 from kefu.compliance.api import WEEKDAYS, period_of
@@ -294,21 +291,5 @@ def analytics(request: HttpRequest) -> HttpResponse:
             "heatmap": charts.heatmap(grid, WEEKDAYS) if any(map(any, grid)) else "",
             "groups_chart": charts.groups(groups) if groups else "",
             "groups": groups,
-            "plotly_version": plotly.__version__,
         },
     )
-
-
-@functools.cache
-def _plotly_source() -> bytes:
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs().encode()
-
-
-@page
-@condition(etag_func=lambda request: f'"plotly-{plotly.__version__}"')
-def plotly_js(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(_plotly_source(), content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=31536000, immutable"
-    return response

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from kefu.core import scopes
+from kefu.core.charts import PLOTLY_VERSION
 from kefu.core.navigation import sections_for
 
 
@@ -13,3 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     return {"nav_sections": sections_for(user), "nav_roles": scopes.describe(user)}
+
+
+def plotly(request: HttpRequest) -> dict[str, Any]:
+    # For core/_plotly.html: the version busts the cache of the long-cached library.
+    return {"plotly_version": PLOTLY_VERSION}

@@ -1,9 +1,9 @@
-"""Pages owned by core: login, home per role, audit log."""
+"""Pages owned by core: login, home per role, audit log, and plotly's JS for every chart page."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from django.contrib.auth import views as auth_views
@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import condition, require_http_methods
 
 from kefu.core import scopes, selectors
+from kefu.core.charts import PLOTLY_VERSION
 from kefu.core.errors import Forbidden, NotFound
 from kefu.core.forms import ThrottledLoginForm
 from kefu.core.navigation import sections_for
@@ -61,3 +62,22 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     page_obj = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page_obj": page_obj, "q": request.GET.get("q", "")})
+
+
+# --- plotly, served from the installed package (no CDN) -------------------------------------------------
+
+
+@cache
+def _plotly_source() -> bytes:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode()
+
+
+@page
+@condition(etag_func=lambda request: f'"plotly-{PLOTLY_VERSION}"')
+def plotly_js(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(_plotly_source(), content_type="application/javascript; charset=utf-8")
+    # The URL carries the plotly version (?v=), so a year of caching is safe.
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response

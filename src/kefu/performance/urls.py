@@ -5,7 +5,6 @@ from kefu.performance import views
 app_name = "performance"
 urlpatterns = [
     path("", views.my, name="my"),
-    path("plotly.js", views.plotly_js, name="plotly_js"),
     path("team/", views.team, name="team"),
     path("employees/<int:employee_id>/", views.employee_file, name="employee"),
     path("imports/", views.import_records, name="imports"),

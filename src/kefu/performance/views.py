@@ -42,13 +42,6 @@ def _period(request: HttpRequest) -> Period:
         return Period.containing(timezone.localdate())
 
 
-@page
-def plotly_js(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(charts.plotly_js(), content_type="application/javascript")
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
-
-
 def _file_context(request: HttpRequest, employee_id: int, period: Period) -> dict[str, object]:
     employee = org_selectors.employee_get(actor=request.user, employee_id=employee_id)
     start, end = point_selectors.month_bounds(period)

@@ -1,7 +1,6 @@
-"""Plotly figures for the planner pages, rendered as <div>s without the library (served by views.plotly_js).
+"""Plotly figures for the planner pages, rendered as <div>s by core.charts.
 
-User text (queue and event names) is HTML-escaped before it reaches a figure: plotly renders a subset
-of HTML in labels, and the JSON it embeds must not be able to close the <script> around it.
+User text (queue and event names) is HTML-escaped before it reaches a figure (see core.charts).
 """
 
 from __future__ import annotations
@@ -13,9 +12,9 @@ from html import escape
 import plotly.graph_objects as go
 from django.utils import timezone
 
+from kefu.core.charts import FONT, figure_html
 from kefu.staffing import planning
 
-FONT = "system-ui, PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
 RED, BLUE, GREEN, ORANGE, GREY = "#c62828", "#1565c0", "#2e7d32", "#ef6c00", "#9aa5b1"
 
 
@@ -36,7 +35,7 @@ def _html(figure: go.Figure, *, title: str, height: int = 360) -> str:
     )
     figure.update_xaxes(gridcolor="#eef2f6")
     figure.update_yaxes(gridcolor="#eef2f6")
-    return str(figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
+    return figure_html(figure)
 
 
 def forecast_vs_actual(accuracy: planning.Accuracy) -> str:

@@ -5,7 +5,6 @@ from kefu.staffing import views
 app_name = "staffing"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("plotly.js", views.plotly_js, name="plotly"),
     path("runs/new/", views.run_create, name="run_new"),
     path("runs/<int:run_id>/", views.run_detail, name="run"),
     path("runs/<int:run_id>/target/", views.run_choose_target, name="run_target"),

@@ -1,47 +1,25 @@
-"""Planner pages: the overview, a forecast run with its charts, the forms that write, and plotly's JS."""
+"""Planner pages: the overview, a forecast run with its charts, the forms that write."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-import plotly
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import condition
 
 from kefu.core.errors import ApplicationError, Forbidden, NotFound
 from kefu.core.views import page
 from kefu.staffing import charts, erlang, planning, selectors, services
 from kefu.staffing.forms import CsvImportForm, EventForm, RunForm, TargetForm
 from kefu.staffing.models import ContactInterval
-
-# --- plotly, served from the installed package (no CDN) -------------------------------------------------
-
-
-@functools.cache
-def _plotly_source() -> bytes:
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs().encode()
-
-
-@page
-@condition(etag_func=lambda request: f'"plotly-{plotly.__version__}"')
-def plotly_js(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(_plotly_source(), content_type="application/javascript; charset=utf-8")
-    # The URL carries the plotly version (?v=), so a year of caching is safe.
-    response["Cache-Control"] = "private, max-age=31536000, immutable"
-    return response
-
 
 # --- reading pages --------------------------------------------------------------------------------------
 
@@ -173,7 +151,6 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "plan_error": plan_error,
             "days": days,
             "model_label": planning.MODEL_LABELS[run.model_label],
-            "plotly_version": plotly.__version__,
             "target_percent": float(run.service_level_target) * 100,
         },
     )
@@ -202,7 +179,7 @@ def queue_detail(request: HttpRequest, queue_id: int) -> HttpResponse:
     return render(
         request,
         "staffing/queue_detail.html",
-        {"queue": queue, "figure": figure, "shifts": shifts, "plotly_version": plotly.__version__},
+        {"queue": queue, "figure": figure, "shifts": shifts},
     )
 
 
