@@ -29,6 +29,10 @@ class WebsocketCommunicator(ApplicationCommunicator):
         await self.send_input({"type": "websocket.connect"})
         response = await self.receive_output(timeout)
         if response["type"] == "websocket.close":
+            # As an ASGI server does after a refusal: tell the consumer the socket is gone and let it end,
+            # so no consumer is left listening on the channel layer when the test's event loop closes.
+            await self.send_input({"type": "websocket.disconnect", "code": response.get("code", 1000)})
+            await self.wait(timeout)
             return False, response.get("code", 1000)
         assert response["type"] == "websocket.accept"
         return True, response.get("subprotocol")
