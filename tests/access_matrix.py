@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kefu.core import services as core_services
+from kefu.core.models import Notification
 
 ParamMaker = Callable[[Any, Any], Any]
 
@@ -26,6 +27,8 @@ PARAMS: dict[str, ParamMaker] = {
     "unit_id": lambda world, spot: spot.unit.id,
     "employee_id": lambda world, spot: spot.employee.id,
     "token_id": lambda world, spot: core_services.api_token_create(actor=spot.user, name="越界令牌")[0].id,
+    # A notification belongs to its recipient alone (HQ included): the spot user's own notice.
+    "notification_id": lambda world, spot: Notification.objects.get(title=f"越界通知-{spot.name}").id,
     # Not scope-bearing: any valid key; the unit in the same path carries the scope.
     "key": lambda world, spot: "channel.max_concurrent_chats",
 }
@@ -57,17 +60,28 @@ WRITE_BODIES: dict[tuple[str, str], ParamMaker] = {
     ("POST", "/policy/units/<unit_id>/keys/<key>/"): lambda world, spot: {"value": "9", "note": "越权修改"},
     ("POST", "/policy/units/<unit_id>/keys/<key>/clear/"): lambda world, spot: {"note": "越权撤销"},
     ("DELETE", "/api/v1/tokens/{token_id}"): lambda world, spot: None,
+    ("POST", "/api/v1/notifications/{notification_id}/read"): lambda world, spot: None,
+    ("POST", "/notifications/<notification_id>/read/"): lambda world, spot: {},
 }
 
 # Writes that act only on the caller's own records, so no foreign record can be named.
 SELF_ONLY: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/tokens"): "a token is always issued to the caller",
+    ("POST", "/api/v1/notifications/read-all"): "marks the caller's own notifications only",
+    ("POST", "/notifications/read-all/"): "marks the caller's own notifications only",
 }
 
 # Routes that are public or not record-bearing (checked elsewhere).
 PUBLIC_PAGES = {"login", "logout", "set_language", "chat_short"}
 
-SPOT_BUILDERS: list[Callable[[Any, Any], list[str]]] = []
+
+def _notification(world: Any, spot: Any) -> list[str]:
+    """A notice for the spot's user: only that user may ever see or mark it."""
+    core_services.notify(recipients=[spot.user], kind="matrix", title=f"越界通知-{spot.name}", email=False)
+    return [f"越界通知-{spot.name}"]
+
+
+SPOT_BUILDERS: list[Callable[[Any, Any], list[str]]] = [_notification]
 
 
 def _merge_app_registries() -> None:

@@ -33,6 +33,11 @@ urlpatterns = [
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", core_views.audit_log, name="audit_log"),
+    # One notification centre for every app (core.models.Notification) and the badge in the navigation.
+    path("notifications/", core_views.notifications, name="notifications"),
+    path("notifications/badge/", core_views.notifications_badge, name="notifications_badge"),
+    path("notifications/read-all/", core_views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:notification_id>/read/", core_views.notification_read, name="notification_read"),
     # One copy of plotly's JS for every app's charts (core/_plotly.html).
     path("plotly.js", core_views.plotly_js, name="plotly"),
     # The customer chat's short address, as printed on receipts and shop pages.

@@ -10,8 +10,10 @@ from django.core import mail
 from django.core.management import call_command
 
 from kefu.complaints import services
-from kefu.complaints.models import EventKind, Notification
+from kefu.complaints.models import EventKind
 from kefu.core import scopes
+from kefu.core.models import Notification
+from kefu.core.services import subject_of
 from tests.factories import EmployeeFactory, make_user
 
 
@@ -43,18 +45,23 @@ def test_reminder_then_lead_then_manager_each_once(
     assert _events(complaint) == [EventKind.REMINDER]
     assert Notification.objects.filter(recipient=handler, kind="reminder").count() == 1
     assert ["zhou@example.com"] in [m.to for m in mail.outbox]  # e-mailed after commit
-    assert Notification.objects.get(recipient=handler, kind="reminder").emailed
+    reminder = Notification.objects.get(recipient=handler, kind="reminder")
+    assert reminder.emailed and reminder.app == "complaints" and reminder.url == f"/complaints/{complaint.id}/"
+    assert any(m.subject.startswith("[kefu 投诉] 投诉 ") for m in mail.outbox)
 
     services.complaint_sla_sweep(now=_at(complaint, 1))
     assert _events(complaint) == [EventKind.REMINDER, EventKind.ESCALATION]
     lead = world.users[scopes.TEAM_LEAD]
-    assert Notification.objects.filter(recipient=lead, kind="escalation", complaint=complaint).count() == 1
+    assert Notification.objects.filter(recipient=lead, kind="escalation", subject=subject_of(complaint)).count() == 1
 
     again = services.complaint_sla_sweep(now=_at(complaint, 2))
     assert (again.reminders, again.lead_escalations, again.manager_escalations, again.notices) == (0, 0, 0, 0)
 
     services.complaint_sla_sweep(now=_at(complaint, 25))  # manager_escalation_hours = 24
-    assert Notification.objects.filter(recipient=manager_user, kind="escalation", complaint=complaint).count() == 1
+    assert (
+        Notification.objects.filter(recipient=manager_user, kind="escalation", subject=subject_of(complaint)).count()
+        == 1
+    )
     assert services.complaint_sla_sweep(now=_at(complaint, 30)).notices == 0
     assert _events(complaint) == [EventKind.REMINDER, EventKind.ESCALATION, EventKind.ESCALATION]
     complaint.refresh_from_db()

@@ -10,11 +10,11 @@ import pytest
 from django.utils import timezone
 
 from kefu.complaints import selectors, services
-from kefu.complaints.models import ComplaintEvent, EventKind, ImprovementStatus, Notification, Penalty, Status
+from kefu.complaints.models import ComplaintEvent, EventKind, ImprovementStatus, Penalty, Status
 from kefu.core import scopes
 from kefu.core.append_only import AppendOnlyViolation
 from kefu.core.errors import ApplicationError, Conflict, Forbidden, NotFound
-from kefu.core.models import AuditEntry
+from kefu.core.models import AuditEntry, Notification
 from kefu.core.periods import Period
 from kefu.policy import services as policy_services
 

@@ -1,6 +1,6 @@
 """Compliance records at every spot of the access matrix: a blocked attempt by the spot's agent (an event
-and the agent's case of the day), a finance record with its case, a positive event and a notification for
-the spot's user; and how to name them in routes."""
+and the agent's case of the day), a finance record with its case and a positive event; and how to name
+them in routes. (Notifications are core's: tests/access_matrix.py.)"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 from kefu.channel import services as channel_services
 from kefu.channel.models import Conversation, Message
 from kefu.compliance import services
-from kefu.compliance.models import FinanceRecord, Notification, PositiveEvent, ViolationCase
+from kefu.compliance.models import FinanceRecord, PositiveEvent, ViolationCase
 from kefu.core import scopes
 from kefu.core.periods import Period
 
@@ -42,8 +42,7 @@ def build(world: Any, spot: Any) -> list[str]:
         payer_phone=conversation.customer.phone,
         occurred_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     )
-    services.notify(recipients=[spot.user], kind="case_update", title=f"越界通知-{spot.name}", email=False)
-    return [f"mx_{spot.name}_88", f"越界正向-{spot.name}", f"越界收款卡-{spot.name}", f"越界通知-{spot.name}"]
+    return [f"mx_{spot.name}_88", f"越界正向-{spot.name}", f"越界收款卡-{spot.name}"]
 
 
 SPOT_BUILDERS = [build]
@@ -55,7 +54,6 @@ def _case(spot: Any) -> int:
 
 PARAMS = {
     "violation_case_id": lambda world, spot: _case(spot),
-    "notification_id": lambda world, spot: Notification.objects.get(title=f"越界通知-{spot.name}").id,
     "finance_record_id": lambda world, spot: FinanceRecord.objects.get(account=f"越界收款卡-{spot.name}").id,
     "positive_event_id": lambda world, spot: PositiveEvent.objects.get(note=f"越界正向-{spot.name}").id,
 }
@@ -85,8 +83,6 @@ WRITE_BODIES = {
         "note": "越权审核",
     },
     ("POST", "/compliance/cases/<violation_case_id>/act/"): lambda world, spot: {"action": "start_review"},
-    ("POST", "/api/v1/compliance/notifications/{notification_id}/read"): lambda world, spot: None,
-    ("POST", "/compliance/notifications/<notification_id>/read/"): lambda world, spot: {},
     ("POST", "/api/v1/compliance/finance-records"): _finance_body,
     ("POST", "/compliance/finance/"): _finance_body,
     ("POST", "/api/v1/compliance/finance-records/import"): lambda world, spot: {

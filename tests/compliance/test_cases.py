@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from kefu.compliance import selectors, services
-from kefu.compliance.models import CaseStatus, Notification, ScoreEntry, ViolationCase
+from kefu.compliance.models import CaseStatus, ScoreEntry, ViolationCase
 from kefu.core import scopes
 from kefu.core.errors import ApplicationError, Conflict, Forbidden, NotFound
-from kefu.core.models import AuditEntry
+from kefu.core.models import AuditEntry, Notification
 from kefu.core.periods import Period
 from kefu.policy import services as policy_services
 from tests.factories import EmployeeFactory, make_user

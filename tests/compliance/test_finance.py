@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from kefu.channel import services as channel_services
 from kefu.compliance import selectors, services
-from kefu.compliance.models import CaseKind, FinanceRecord, FinanceSource, Notification, ViolationCase
+from kefu.compliance.models import CaseKind, FinanceRecord, FinanceSource, ViolationCase
 from kefu.core import scopes
 from kefu.core.errors import ApplicationError, Forbidden, NotFound
-from kefu.core.models import AuditEntry
+from kefu.core.models import AuditEntry, Notification
+from kefu.core.services import subject_of
 
 
 def _now_text() -> str:
@@ -42,7 +43,7 @@ def test_private_receipt_matched_by_phone_opens_a_case_with_the_chat(world, acti
     evidence = selectors.case_evidence(actor=hr, case=case)
     texts = [line.message.text for line in evidence[0].lines]
     assert "师傅辛苦了，钱我直接转你" in texts and "您好，请问有什么可以帮您？" in texts
-    assert Notification.objects.filter(recipient=hr, kind="finance_case", case=case).exists()
+    assert Notification.objects.filter(recipient=hr, kind="finance_case", subject=subject_of(case)).exists()
     assert AuditEntry.objects.filter(action="finance_record.create", object_id=str(record.id)).exists()
 
 

@@ -1,13 +1,14 @@
-"""The pages a person looks at: cases with highlighted evidence and workflow buttons, own score, the
-notification centre with its unread badge, finance entry and import, analytics with local plotly."""
+"""The pages a person looks at: cases with highlighted evidence and workflow buttons, own score, the alert
+in the (core) notification centre, finance entry and import, analytics with local plotly."""
 
 from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from kefu.compliance.models import CaseStatus, FinanceRecord, Notification, ViolationCase
+from kefu.compliance.models import CaseStatus, FinanceRecord, ViolationCase
 from kefu.core import scopes
+from kefu.core.models import Notification
 
 
 def _client(user) -> Client:
@@ -46,24 +47,22 @@ def test_agent_sees_own_score_and_the_cases_behind_it(world, active, send, agent
     assert client.get(f"/compliance/scores/{world.spots['same_team'].employee.id}/").status_code == 404
 
 
-def test_notification_centre_shows_unread_badge_and_marks_read(world, active, send, hr) -> None:
+def test_warn_alert_reaches_the_notification_centre_and_opens_the_case(world, active, send, hr) -> None:
     send(active, "尾款私下转我就行")
     client = _client(hr)
     unread = Notification.objects.filter(recipient=hr, read_at__isnull=True).count()
+    assert unread >= 1
 
-    assert (
-        f'<span class="count" title="未读">{unread}</span>'
-        in client.get("/compliance/notifications/badge/").content.decode()
-    )
-    notification = Notification.objects.get(recipient=hr, title__contains=world.me.name)
-    assert notification.title in client.get("/compliance/notifications/").content.decode()
-    response = client.post(f"/compliance/notifications/{notification.id}/read/", {"go": "1"})
+    assert f'<span class="count" title="未读">{unread}</span>' in client.get("/compliance/").content.decode()
+    notification = Notification.objects.get(recipient=hr, app="compliance", title__contains=world.me.name)
+    page = client.get("/notifications/").content.decode()
+    assert notification.title in page and "合规监控" in page
+    response = client.post(f"/notifications/{notification.id}/read/", {"go": "1"})
     assert response.status_code == 302 and response["Location"] == notification.url
+    assert response["Location"].startswith("/compliance/cases/")
     notification.refresh_from_db()
     assert notification.read_at is not None
-    badge = client.get("/compliance/notifications/badge/").content.decode().strip()
-    assert badge == (f'<span class="count" title="未读">{unread - 1}</span>' if unread > 1 else "")
-    assert _client(world.users[scopes.QA]).post(f"/compliance/notifications/{notification.id}/read/").status_code == 404
+    assert _client(world.users[scopes.QA]).post(f"/notifications/{notification.id}/read/").status_code == 404
 
 
 def test_finance_page_records_and_imports(world, active) -> None:
@@ -92,7 +91,7 @@ def test_analytics_draws_heatmap_with_local_plotly(world, active, send) -> None:
 
 def test_every_list_page_renders_for_every_role(world, active, send) -> None:
     send(active, "加我微信 abc12345")
-    pages = ["/compliance/", "/compliance/scores/", "/compliance/notifications/", "/compliance/finance/",
+    pages = ["/compliance/", "/compliance/scores/", "/notifications/", "/compliance/finance/",
              "/compliance/positive/", "/compliance/honours/", "/compliance/analytics/"]  # fmt: skip
     for role, user in world.users.items():
         client = _client(user)

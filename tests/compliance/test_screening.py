@@ -11,9 +11,9 @@ from django.core import mail
 from kefu.channel import selectors as channel_selectors
 from kefu.channel.models import Message, Outcome
 from kefu.compliance import effective
-from kefu.compliance.models import CaseStatus, Notification, Party, ViolationCase, ViolationEvent
+from kefu.compliance.models import CaseStatus, Party, ViolationCase, ViolationEvent
 from kefu.core import scopes
-from kefu.core.models import AuditEntry
+from kefu.core.models import AuditEntry, Notification
 from kefu.policy import services as policy_services
 
 
@@ -60,7 +60,7 @@ def test_warned_message_is_delivered_and_branch_hr_is_alerted_in_app_and_by_mail
     event = ViolationEvent.objects.get(message_id=result.message.id)
     assert event.action == "warn" and event.case is not None
     alert = Notification.objects.get(recipient=hr, kind="warn_alert", title__contains=world.me.name)
-    assert alert.case_id == event.case_id
+    assert alert.app == "compliance" and alert.subject == f"compliance.violationcase:{event.case_id}"
     assert alert.url.endswith(f"/compliance/cases/{event.case_id}/")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["hr-a@example.com"]
     assert "合规预警" in mail.outbox[0].subject

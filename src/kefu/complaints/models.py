@@ -1,5 +1,5 @@
-"""Complaints: the case itself, its append-only timeline and evidence, penalties for the pay run,
-improvement actions, and the in-app notifications the SLA sweep sends.
+"""Complaints: the case itself, its append-only timeline and evidence, penalties for the pay run and
+improvement actions. Notices to people (the SLA sweep's among them) go to ``core.models.Notification``.
 
 The workflow (which status may follow which, who may move it, what it needs) lives in
 ``workflow.py`` alone; nothing else sets ``Complaint.status``.
@@ -361,29 +361,3 @@ class ImprovementAction(models.Model):
     @property
     def overdue(self) -> bool:
         return self.status == ImprovementStatus.OPEN and self.due_date < timezone.localdate()
-
-
-class Notification(models.Model):
-    """In-app notice (e-mailed too when the user has an address). `key` makes sending idempotent."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="complaint_notifications"
-    )
-    complaint = models.ForeignKey(
-        Complaint, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=20)
-    key = models.CharField(max_length=120)
-    text = models.CharField(max_length=500)
-    created_at = models.DateTimeField(default=timezone.now)
-    emailed = models.BooleanField(default=False)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("投诉通知")
-        verbose_name_plural = _("投诉通知")
-        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="complaint_notification_once")]
-
-    def __str__(self) -> str:
-        return self.text

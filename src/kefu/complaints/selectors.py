@@ -24,7 +24,6 @@ from kefu.complaints.models import (
     Complaint,
     ImprovementAction,
     ImprovementStatus,
-    Notification,
     Penalty,
     Status,
 )
@@ -304,7 +303,7 @@ def category_counts(*, actor: Actor | None, since: dt.datetime) -> list[dict[str
     )
 
 
-# --- improvements and notifications ------------------------------------------------------------
+# --- improvements ------------------------------------------------------------
 
 
 def improvement_get(*, actor: Actor | None, improvement_id: int) -> ImprovementAction:
@@ -322,14 +321,6 @@ def improvement_list(*, actor: Actor | None, open_only: bool = True) -> QuerySet
     if open_only:
         qs = qs.filter(status=ImprovementStatus.OPEN)
     return qs.select_related("complaint", "owner").order_by("due_date", "id")
-
-
-def notification_list(*, actor: Actor | None, unread_only: bool = False) -> QuerySet[Notification]:
-    """A person's own notices only."""
-    qs = Notification.objects.filter(recipient_id=scopes.user_id(actor))  # type: ignore[arg-type]
-    if unread_only:
-        qs = qs.filter(read_at__isnull=True)
-    return qs.select_related("complaint").order_by("-created_at", "-id")
 
 
 def allowed_actions(*, actor: Actor | None, complaint: Complaint) -> list[workflow.Transition]:

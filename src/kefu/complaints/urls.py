@@ -8,7 +8,6 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("import/<int:unit_id>/", views.import_csv, name="import"),
     path("prevention/", views.prevention, name="prevention"),
-    path("notifications/", views.notifications, name="notifications"),
     path("agents/<int:employee_id>/", views.agent_file, name="agent_file"),
     path("<int:complaint_id>/", views.detail, name="detail"),
     path("<int:complaint_id>/act/", views.act, name="act"),

@@ -65,7 +65,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "sources": Source.choices,
             "categories": workflow.DEFAULT_CATEGORIES,
-            "notifications": selectors.notification_list(actor=request.user, unread_only=True)[:10],
             "improvements": selectors.improvement_list(actor=request.user)[:20],
             "import_unit": own_unit if scopes.has_any_role(request.user, workflow.OFFICE_ROLES) else None,
         },
@@ -333,7 +332,7 @@ def improvement_done(request: HttpRequest, improvement_id: int) -> HttpResponse:
     return _panel(request, action.complaint_id)
 
 
-# --- the agent's file, prevention, notifications ------------------------------------------------
+# --- the agent's file, prevention ------------------------------------------------
 
 
 @page
@@ -360,10 +359,3 @@ def prevention(request: HttpRequest) -> HttpResponse:
             "chart": charts.monthly_categories(monthly) if monthly else "",
         },
     )
-
-
-@page
-def notifications(request: HttpRequest) -> HttpResponse:
-    items = selectors.notification_list(actor=request.user)
-    page_obj = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "complaints/notifications.html", {"page_obj": page_obj})

@@ -17,7 +17,6 @@ from kefu.compliance.schemas import (
     HeatmapOut,
     HonourAwardIn,
     HonourOut,
-    NotificationOut,
     PositiveIn,
     PositiveOut,
     PositiveVerifyIn,
@@ -167,20 +166,6 @@ def score_detail(request: HttpRequest, employee_id: int, filters: Query[PeriodFi
             for e in found.entries
         ],
     }
-
-
-class NotificationFilter(Schema):
-    unread: bool = False
-
-
-@router.get("/notifications", response=list[NotificationOut])
-def notification_list(request: HttpRequest, filters: Query[NotificationFilter]) -> list[Any]:
-    return list(selectors.notification_list(actor=request.user, unread=filters.unread)[:200])
-
-
-@router.post("/notifications/{notification_id}/read", response=NotificationOut)
-def notification_read(request: HttpRequest, notification_id: int) -> Any:
-    return services.notification_read(actor=request.user, notification_id=notification_id)
 
 
 def finance_out(record: FinanceRecord) -> dict[str, Any]:

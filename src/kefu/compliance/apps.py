@@ -29,7 +29,6 @@ class ComplianceConfig(AppConfig):
         navigation.register(
             navigation.Section(_("合规案件"), "compliance:cases", readers, _("违规事件、证据、审核与申诉")),
             navigation.Section(_("合规分"), "compliance:scores", readers, _("每月合规分、奖金资格与扣分依据")),
-            navigation.Section(_("通知中心"), "compliance:notifications", (), _("合规预警、案件进展（未读提醒）")),
             navigation.Section(
                 _("财务异常"),
                 "compliance:finance",

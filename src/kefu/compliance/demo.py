@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from kefu.channel.models import Conversation, Message, Outcome, SenderKind
@@ -16,13 +17,13 @@ from kefu.compliance import effective, services
 from kefu.compliance.models import (
     CaseKind,
     CaseStatus,
-    Notification,
     PositiveEvent,
     PositiveKind,
     ViolationCase,
 )
 from kefu.core import audit
 from kefu.core.demo import DemoContext
+from kefu.core.models import Notification
 from kefu.core.periods import Period
 
 SLIPS = (  # (customer, agent) — the agent takes the chat off the channel
@@ -209,6 +210,11 @@ def build(ctx: DemoContext) -> None:
         hr = _user(username)
         if hr is not None:
             services.honours_award(actor=hr, unit_id=ctx.objects[f"{code}.branch"].id, period=last_month)
-    Notification.objects.filter(created_at__lt=timezone.now(), case__day__lt=today - dt.timedelta(days=3)).update(
+    old_cases = (
+        ViolationCase.objects.filter(day__lt=today - dt.timedelta(days=3))
+        .annotate(label=Concat(Value(f"{ViolationCase._meta.label_lower}:"), Cast("id", CharField())))
+        .values("label")
+    )
+    Notification.objects.filter(app="compliance", created_at__lt=timezone.now(), subject__in=old_cases).update(
         read_at=F("created_at")
     )

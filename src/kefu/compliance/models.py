@@ -1,7 +1,8 @@
 """Compliance records: violation events and the cases they form, the score ledger, positive events,
-honours, finance records of money that went past the company, and the in-app notification centre.
+honours, and finance records of money that went past the company. (Notices to people go to the one
+notification centre, ``core.models.Notification``.)
 
-Events, score entries and notifications' content are evidence or ledgers: events and score entries are
+Events and score entries are evidence or ledgers: events and score entries are
 append-only (corrections are compensating rows); a case's status changes only through `workflow.py`.
 """
 
@@ -355,27 +356,3 @@ class FinanceRecord(models.Model):
     @property
     def scope_unit_path(self) -> str:
         return self.unit.path
-
-
-class Notification(models.Model):
-    """The in-app notification centre: one row per recipient."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="compliance_notifications"
-    )
-    kind = models.CharField(max_length=30)  # warn_alert | finance_case | case_update | positive
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
-    case = models.ForeignKey(ViolationCase, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="compliance_notif_unread_idx")]
-
-    def __str__(self) -> str:
-        return self.title

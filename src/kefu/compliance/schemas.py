@@ -91,17 +91,6 @@ class ScoreDetailOut(ScoreOut):
     entries: list[ScoreEntryOut]
 
 
-class NotificationOut(Schema):
-    id: int
-    kind: str
-    title: str
-    body: str
-    url: str
-    case_id: int | None
-    created_at: dt.datetime
-    read_at: dt.datetime | None
-
-
 class FinanceRecordIn(Schema):
     unit_id: int
     kind: str

@@ -22,7 +22,6 @@ from kefu.compliance.models import (
     CaseStatus,
     FinanceRecord,
     Honour,
-    Notification,
     PositiveEvent,
     PositiveStatus,
     ScoreEntry,
@@ -280,22 +279,6 @@ def score_board(*, actor: Actor, period: Period, limit: int = 300) -> list[tuple
     ) or list(_employees(actor).select_related("unit")[:limit])
     rows = [(e, compliance_score(e, period)) for e in employees]
     return sorted(rows, key=lambda row: (row[1].score, row[0].name))
-
-
-# --- notifications -----------------------------------------------------------------------------------
-
-
-def notification_list(*, actor: Actor, unread: bool = False) -> QuerySet[Notification]:
-    if not actor.is_authenticated:
-        return Notification.objects.none()
-    qs = Notification.objects.filter(recipient_id=scopes.user_id(actor))
-    if unread:
-        qs = qs.filter(read_at__isnull=True)
-    return qs.order_by("-created_at", "-id")
-
-
-def unread_count(*, actor: Actor) -> int:
-    return notification_list(actor=actor, unread=True).count()
 
 
 # --- finance -----------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Compliance pages (htmx): cases with evidence and workflow, scores, notifications, finance, positive
-events, honours and analytics. Thin: parse, call one selector or service, render."""
+"""Compliance pages (htmx): cases with evidence and workflow, scores, finance, positive events, honours
+and analytics; notices are in core's notification centre. Thin: parse, call one selector or service, render."""
 
 from __future__ import annotations
 
@@ -115,29 +115,6 @@ def score_detail(request: HttpRequest, employee_id: int) -> HttpResponse:
         "compliance/score_detail.html",
         {"d": found, "period": period, "previous": period.previous(), "next": period.next()},
     )
-
-
-@page
-def notifications(request: HttpRequest) -> HttpResponse:
-    items = selectors.notification_list(actor=request.user, unread=request.GET.get("unread") == "1")
-    return render(
-        request,
-        "compliance/notifications.html",
-        {"page_obj": Paginator(items, 50).get_page(request.GET.get("page")), "unread_only": request.GET.get("unread")},
-    )
-
-
-@page
-def badge(request: HttpRequest) -> HttpResponse:
-    return render(request, "compliance/_badge.html", {"unread": selectors.unread_count(actor=request.user)})
-
-
-@page(methods=("POST",))
-def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
-    notification = services.notification_read(actor=request.user, notification_id=notification_id)
-    if request.POST.get("go") and notification.url.startswith("/"):
-        return redirect(notification.url)
-    return redirect("compliance:notifications")
 
 
 def _finance_units(request: HttpRequest) -> list[Any]:

@@ -5,8 +5,17 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from kefu.core import scopes, selectors, services
-from kefu.core.models import ApiToken, AuditEntry
-from kefu.core.schemas import ApiTokenCreatedOut, ApiTokenIn, ApiTokenOut, AuditEntryOut, MeOut
+from kefu.core.models import ApiToken, AuditEntry, Notification
+from kefu.core.schemas import (
+    ApiTokenCreatedOut,
+    ApiTokenIn,
+    ApiTokenOut,
+    AuditEntryOut,
+    MeOut,
+    NotificationFilter,
+    NotificationOut,
+    NotificationsReadAllOut,
+)
 
 router = Router(tags=["core"])
 
@@ -49,3 +58,20 @@ def token_create(request: HttpRequest, payload: ApiTokenIn) -> tuple[int, dict[s
 @router.delete("/tokens/{token_id}", response=ApiTokenOut)
 def token_revoke(request: HttpRequest, token_id: int) -> ApiToken:
     return services.api_token_revoke(actor=request.user, token_id=token_id)
+
+
+@router.get("/notifications", response=list[NotificationOut])
+@paginate
+def notification_list(request: HttpRequest, filters: Query[NotificationFilter]) -> list[Notification]:
+    """The caller's own notices from every app, newest first (`unread=true`: only the unread)."""
+    return selectors.notification_list(actor=request.user, unread_only=filters.unread)  # type: ignore[return-value]
+
+
+@router.post("/notifications/read-all", response=NotificationsReadAllOut)
+def notifications_read_all(request: HttpRequest) -> dict[str, int]:
+    return {"count": services.notifications_read_all(actor=request.user)}
+
+
+@router.post("/notifications/{notification_id}/read", response=NotificationOut)
+def notification_read(request: HttpRequest, notification_id: int) -> Notification:
+    return services.notification_read(actor=request.user, notification_id=notification_id)

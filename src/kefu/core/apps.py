@@ -16,6 +16,9 @@ class CoreConfig(AppConfig):
         post_migrate.connect(append_only.install_triggers, sender=self, dispatch_uid="kefu_append_only_triggers")
         navigation.register(
             navigation.Section(
+                _("通知中心"), "notifications", (), _("发给你的全部通知：合规预警、案件进展、投诉提醒（未读提醒）")
+            ),
+            navigation.Section(
                 _("审计日志"), "audit_log", (scopes.BRANCH_HR, scopes.HQ_ADMIN), _("每一次修改：谁、何时、改了什么")
-            )
+            ),
         )

@@ -48,3 +48,24 @@ class ApiTokenOut(Schema):
 
 class ApiTokenCreatedOut(ApiTokenOut):
     token: str
+
+
+class NotificationOut(Schema):
+    id: int
+    app: str
+    kind: str
+    title: str
+    body: str
+    url: str
+    subject: str
+    created_at: dt.datetime
+    emailed: bool
+    read_at: dt.datetime | None
+
+
+class NotificationFilter(Schema):
+    unread: bool = False
+
+
+class NotificationsReadAllOut(Schema):
+    count: int

@@ -1,4 +1,4 @@
-"""Reads of the audit log and of the actor's API tokens."""
+"""Reads of the audit log, of the actor's API tokens and of the actor's own notifications."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from kefu.core import scopes
-from kefu.core.models import ApiToken, AuditEntry
+from kefu.core.models import ApiToken, AuditEntry, Notification
 from kefu.core.scopes import Actor
 
 AUDIT_READERS = (scopes.BRANCH_HR, scopes.HQ_ADMIN)
@@ -36,3 +36,18 @@ def audit_entry_list(
 
 def api_token_list(*, actor: Actor) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user_id=scopes.user_id(actor)).order_by("-created_at")
+
+
+def notification_list(*, actor: Actor, unread_only: bool = False) -> QuerySet[Notification]:
+    """A person's own notices, newest first: nobody, HQ included, reads another person's."""
+    if not actor.is_authenticated:
+        return Notification.objects.none()
+    qs = Notification.objects.filter(recipient_id=scopes.user_id(actor))
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def unread_count(*, actor: Actor) -> int:
+    """The number on the badge in the navigation."""
+    return notification_list(actor=actor, unread_only=True).count()

@@ -1,4 +1,5 @@
-"""Pages owned by core: login, home per role, audit log, and plotly's JS for every chart page."""
+"""Pages owned by core: login, home per role, audit log, the notification centre, and plotly's JS for every
+chart page."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ from collections.abc import Callable
 from functools import cache, wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods
 
-from kefu.core import scopes, selectors
+from kefu.core import scopes, selectors, services
 from kefu.core.charts import PLOTLY_VERSION
 from kefu.core.errors import Forbidden, NotFound
 from kefu.core.forms import ThrottledLoginForm
@@ -62,6 +66,50 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     page_obj = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page_obj": page_obj, "q": request.GET.get("q", "")})
+
+
+# --- the notification centre: every app's notices to this person, marked read here -------------------
+
+
+def _notification_list(request: HttpRequest, *, unread_only: bool, page_number: Any = None) -> dict[str, Any]:
+    items = selectors.notification_list(actor=request.user, unread_only=unread_only)
+    return {"page_obj": Paginator(items, 50).get_page(page_number), "unread_only": unread_only}
+
+
+@page
+def notifications(request: HttpRequest) -> HttpResponse:
+    context = _notification_list(
+        request, unread_only=request.GET.get("unread") == "1", page_number=request.GET.get("page")
+    )
+    return render(request, "core/notifications.html", context)
+
+
+@page
+def notifications_badge(request: HttpRequest) -> HttpResponse:
+    """The unread count in the navigation, polled by htmx (the number comes from the context processor)."""
+    return render(request, "core/_notification_badge.html")
+
+
+@page(methods=("POST",))
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one read; "查看" (go=1) then opens what it is about. htmx swaps the row and the badge."""
+    notification = services.notification_read(actor=request.user, notification_id=notification_id)
+    if request.POST.get("go") and notification.safe_url:
+        return redirect(notification.safe_url)
+    if getattr(request, "htmx", False):
+        return render(request, "core/_notification_row.html", {"n": notification, "oob_badge": True})
+    return redirect("notifications")
+
+
+@page(methods=("POST",))
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_read_all(actor=request.user)
+    unread_only = request.POST.get("unread") == "1"
+    if getattr(request, "htmx", False):
+        context = {**_notification_list(request, unread_only=unread_only), "oob_badge": True}
+        return render(request, "core/_notification_list.html", context)
+    messages.success(request, _("已将 %(count)d 条通知标为已读") % {"count": count})
+    return redirect(f"{reverse('notifications')}?unread=1" if unread_only else reverse("notifications"))
 
 
 # --- plotly, served from the installed package (no CDN) -------------------------------------------------

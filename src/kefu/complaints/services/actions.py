@@ -24,8 +24,9 @@ from kefu.complaints.models import (
     SolutionKind,
     Status,
 )
-from kefu.complaints.services.common import event, money, notify, start_step
+from kefu.complaints.services.common import event, money, notice, start_step
 from kefu.core import audit, scopes
+from kefu.core import services as core_services
 from kefu.core.errors import ApplicationError, Conflict, Forbidden
 from kefu.core.periods import Period
 from kefu.core.scopes import Actor
@@ -325,12 +326,11 @@ def _assess(actor: Actor | None, c: Complaint, data: dict[str, Any], *, now: dt.
         at=now,
     )
     if c.responsible_agent.user_id:
-        notify(
+        core_services.notify(
             recipients=[c.responsible_agent.user],
-            complaint=c,
             kind="penalty",
             key=f"penalty:{penalty.id}",
-            text=f"投诉 {c.number} 认定你负有责任：{period} 绩效工资扣减 {band['deduct_rate'] * 100:.0f}%",
+            **notice(c, f"投诉 {c.number} 认定你负有责任：{period} 绩效工资扣减 {band['deduct_rate'] * 100:.0f}%"),
         )
     return (
         f"定责：客服 {c.responsible_agent.name}，损失 ¥{loss}，扣减 {period} 绩效工资 {band['deduct_rate'] * 100:.0f}%",
@@ -363,12 +363,11 @@ def _improvement(actor: Actor | None, c: Complaint, data: dict[str, Any]) -> Imp
         actor=actor, action="complaint.improvement_add", obj=action, after={"owner": owner.id, "due": str(due_date)}
     )
     if owner.user_id:
-        notify(
+        core_services.notify(
             recipients=[owner.user],
-            complaint=c,
             kind="improvement",
             key=f"improvement:{action.id}",
-            text=f"投诉 {c.number} 的整改措施由你负责，期限 {due_date}：{action.description[:100]}",
+            **notice(c, f"投诉 {c.number} 的整改措施由你负责，期限 {due_date}：{action.description[:100]}"),
         )
     return action
 
@@ -376,21 +375,19 @@ def _improvement(actor: Actor | None, c: Complaint, data: dict[str, Any]) -> Imp
 def _after(c: Complaint, action: str) -> None:
     """The new owner of the next step hears about it (in-app now, e-mail after commit)."""
     if action == "assign" and c.handler and c.handler.user_id:
-        notify(
+        core_services.notify(
             recipients=[c.handler.user],
-            complaint=c,
             kind="assigned",
             key=f"assigned:{c.id}:{c.version}",
-            text=f"投诉 {c.number}（{c.category}）分派给你处理",
+            **notice(c, f"投诉 {c.number}（{c.category}）分派给你处理"),
         )
     if action == "propose" and c.approval_required:
         from kefu.complaints.services.sla import officers
 
         approvers = [u for u in officers(c) if u.pk != c.proposed_by_id]
-        notify(
+        core_services.notify(
             recipients=approvers,
-            complaint=c,
             kind="approval",
             key=f"approval:{c.id}:{c.version}",
-            text=f"投诉 {c.number} 的方案 ¥{c.compensation_amount} 超过审批上限，等待审批",
+            **notice(c, f"投诉 {c.number} 的方案 ¥{c.compensation_amount} 超过审批上限，等待审批"),
         )

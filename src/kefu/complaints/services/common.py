@@ -1,26 +1,20 @@
-"""Shared pieces of the complaint writes: the timeline row, the step deadline, notices to people."""
+"""Shared pieces of the complaint writes: the timeline row, the step deadline, what a notice to a person says."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import logging
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from kefu.complaints.models import Complaint, ComplaintEvent, Notification
+from kefu.complaints.models import Complaint, ComplaintEvent
 from kefu.core import scopes
 from kefu.core.errors import ApplicationError
 from kefu.core.money import to_money
 from kefu.core.scopes import Actor
 from kefu.policy import selectors as policy_selectors
-
-logger = logging.getLogger(__name__)
 
 
 def actor_label(actor: Actor | None) -> str:
@@ -90,35 +84,13 @@ def money(value: Any, *, field: str, label: str) -> Decimal:
     return amount
 
 
-def notify(*, recipients: list[Any], complaint: Complaint | None, kind: str, key: str, text: str) -> int:
-    """One in-app notice per person per key (so a second sweep sends nothing), e-mailed after commit."""
-    sent = 0
-    for user in {u.pk: u for u in recipients if u is not None}.values():
-        try:
-            with transaction.atomic():
-                notice = Notification.objects.create(
-                    recipient=user, complaint=complaint, kind=kind, key=key[:120], text=text[:500]
-                )
-        except IntegrityError:
-            continue  # already told
-        sent += 1
-        if user.email:
-            transaction.on_commit(functools.partial(_email, notice.id, user.email))
-    return sent
-
-
-def _email(notification_id: int, address: str) -> None:
-    notice = Notification.objects.filter(id=notification_id).first()
-    if notice is None:
-        return
-    try:
-        send_mail(
-            subject=f"[kefu 投诉] {notice.text[:60]}",
-            message=notice.text,
-            from_email=getattr(settings, "DEFAULT_FROM_EMAIL", None),
-            recipient_list=[address],
-        )
-    except OSError:  # no mail server configured: the in-app notice stands
-        logger.warning("complaint notice %s not e-mailed to %s", notification_id, address)
-        return
-    Notification.objects.filter(id=notification_id).update(emailed=True)
+def notice(complaint: Complaint | None, text: str) -> dict[str, Any]:
+    """What a complaint notice carries into core's notification centre (``core.services.notify``): the
+    text as its title, the complaint page as where to go, and the e-mail subject complaints always used."""
+    return {
+        "app": "complaints",
+        "title": text,
+        "url": reverse("complaints:detail", args=[complaint.id]) if complaint is not None else "",
+        "subject": complaint,
+        "email_subject": f"[kefu 投诉] {text[:60]}",
+    }

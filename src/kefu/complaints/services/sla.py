@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from kefu.complaints.models import TERMINAL, Complaint, EventKind, ImprovementAction, ImprovementStatus, Status
-from kefu.complaints.services.common import event, notify
+from kefu.complaints.services.common import event, notice
 from kefu.core import audit, scopes
+from kefu.core import services as core_services
 from kefu.org.models import Employee, OrgUnit, RoleAssignment
 from kefu.policy import selectors as policy_selectors
 
@@ -126,12 +127,13 @@ def complaint_sla_sweep(*, now: dt.datetime | None = None) -> SweepResult:
             if remind_at <= now < complaint.due_at and not complaint.reminded and _raise_flag(complaint, reminded=True):
                 owners = step_owners(complaint)
                 text = f"投诉 {complaint.number}「{step}」将于 {deadline} 到期，请及时处理"
-                result.notices += notify(
-                    recipients=owners,
-                    complaint=complaint,
-                    kind="reminder",
-                    key=_step_key(complaint, "remind"),
-                    text=text,
+                result.notices += len(
+                    core_services.notify(
+                        recipients=owners,
+                        kind="reminder",
+                        key=_step_key(complaint, "remind"),
+                        **notice(complaint, text),
+                    )
                 )
                 event(
                     complaint=complaint,
@@ -149,8 +151,13 @@ def complaint_sla_sweep(*, now: dt.datetime | None = None) -> SweepResult:
             ):
                 to = leads(complaint)
                 text = f"投诉 {complaint.number}「{step}」已超时（时限 {deadline}），升级给你督办"
-                result.notices += notify(
-                    recipients=to, complaint=complaint, kind="escalation", key=_step_key(complaint, "lead"), text=text
+                result.notices += len(
+                    core_services.notify(
+                        recipients=to,
+                        kind="escalation",
+                        key=_step_key(complaint, "lead"),
+                        **notice(complaint, text),
+                    )
                 )
                 event(
                     complaint=complaint,
@@ -175,12 +182,13 @@ def complaint_sla_sweep(*, now: dt.datetime | None = None) -> SweepResult:
             ):
                 to, names = managers(complaint)
                 text = f"投诉 {complaint.number}「{step}」超时未处理（时限 {deadline}），已升级至经理"
-                result.notices += notify(
-                    recipients=to,
-                    complaint=complaint,
-                    kind="escalation",
-                    key=_step_key(complaint, "manager"),
-                    text=text,
+                result.notices += len(
+                    core_services.notify(
+                        recipients=to,
+                        kind="escalation",
+                        key=_step_key(complaint, "manager"),
+                        **notice(complaint, text),
+                    )
                 )
                 event(
                     complaint=complaint,
@@ -211,12 +219,13 @@ def complaint_sla_sweep(*, now: dt.datetime | None = None) -> SweepResult:
             text = f"整改措施{state}（期限 {action.due_date}）：{action.description[:80]}"
             text += f"（投诉 {action.complaint.number}）"
             to = [action.owner.user] if action.owner.user_id else officers(action.complaint)
-            result.notices += notify(
-                recipients=to,
-                complaint=action.complaint,
-                kind="improvement_due",
-                key=f"improvement_due:{action.id}",
-                text=text,
+            result.notices += len(
+                core_services.notify(
+                    recipients=to,
+                    kind="improvement_due",
+                    key=f"improvement_due:{action.id}",
+                    **notice(action.complaint, text),
+                )
             )
             event(complaint=action.complaint, kind=EventKind.REMINDER, actor=None, text=text, at=now)
             result.improvement_reminders += 1

@@ -3,7 +3,6 @@
 from kefu.compliance.services.cases import score_entry_add, violation_case_act
 from kefu.compliance.services.events import record_message_event
 from kefu.compliance.services.finance import finance_import, finance_record_create, finance_record_from_payment
-from kefu.compliance.services.notifications import notification_read, notify
 from kefu.compliance.services.positive import (
     honours_award,
     honours_monthly_sweep,
@@ -17,8 +16,6 @@ __all__ = [
     "finance_record_from_payment",
     "honours_award",
     "honours_monthly_sweep",
-    "notification_read",
-    "notify",
     "positive_event_report",
     "positive_event_verify",
     "record_message_event",

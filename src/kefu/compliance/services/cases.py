@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from kefu.compliance import selectors, workflow
 from kefu.compliance.models import PositiveEvent, ScoreEntry, ViolationCase
-from kefu.compliance.services import notifications
+from kefu.compliance.services import audience
 from kefu.core import audit, scopes
+from kefu.core import services as core_services
 from kefu.core.errors import Conflict
 from kefu.core.periods import Period
 from kefu.core.scopes import Actor
@@ -81,22 +82,24 @@ def violation_case_act(
 
     audit.record(actor=actor, action=f"violation_case.{action}", obj=case, before=before, after=case.status, note=note)
     if case.agent is not None and action != "appeal":
-        notifications.notify(
-            recipients=[notifications.user_of_employee(case.agent_id)],
+        core_services.notify(
+            app="compliance",
+            recipients=[audience.user_of_employee(case.agent_id)],
             kind="case_update",
             title=f"你的合规案件 {case.number}：{case.get_status_display()}",
             body=note,
-            case=case,
+            subject=case,
             url=reverse("compliance:case_detail", args=[case.id]),
             email=False,
         )
     if action == "appeal":
-        notifications.notify(
-            recipients=notifications.branch_hr_users(case.unit),
+        core_services.notify(
+            app="compliance",
+            recipients=audience.branch_hr_users(case.unit),
             kind="case_update",
             title=f"合规案件 {case.number} 被申诉：{case.agent}",
             body=note,
-            case=case,
+            subject=case,
             url=reverse("compliance:case_detail", args=[case.id]),
         )
     return case

@@ -23,8 +23,9 @@ from kefu.compliance.models import (
     ViolationEvent,
     category_label,
 )
-from kefu.compliance.services import notifications
+from kefu.compliance.services import audience
 from kefu.core import audit
+from kefu.core import services as core_services
 from kefu.org.models import Employee, OrgUnit
 
 
@@ -136,11 +137,12 @@ def _alert_hr(*, event: ViolationEvent, case: ViolationCase | None, conversation
         if case is not None
         else reverse("channel:conversation", args=[conversation.id])
     )
-    notifications.notify(
-        recipients=notifications.branch_hr_users(event.unit),
+    core_services.notify(
+        app="compliance",
+        recipients=audience.branch_hr_users(event.unit),
         kind="warn_alert",
         title=title,
         body=body,
-        case=case,
+        subject=case,
         url=url,
     )

@@ -31,8 +31,9 @@ from kefu.compliance.models import (
     ViolationEvent,
     category_label,
 )
-from kefu.compliance.services import notifications
+from kefu.compliance.services import audience
 from kefu.core import audit, scopes
+from kefu.core import services as core_services
 from kefu.core.errors import ApplicationError
 from kefu.core.money import to_money
 from kefu.core.scopes import Actor
@@ -202,12 +203,13 @@ def open_cases(*, record: FinanceRecord, actor: Actor | None) -> list[ViolationC
             },
         )
         who = agent.name if agent is not None else "未匹配到客服"
-        notifications.notify(
-            recipients=notifications.branch_hr_users(unit),
+        core_services.notify(
+            app="compliance",
+            recipients=audience.branch_hr_users(unit),
             kind="finance_case",
             title=f"财务异常立案：{category_label(record.kind)} ¥{record.amount}（{who}）",
             body=f"收款账户 {record.account} · 付款人 {record.payer_name or '—'} · 客户 {record.customer or '未匹配'}",
-            case=case,
+            subject=case,
             url=reverse("compliance:case_detail", args=[case.id]),
         )
         cases.append(case)

@@ -13,9 +13,10 @@ from kefu.channel import selectors as channel_selectors
 from kefu.channel.models import SenderKind
 from kefu.compliance import selectors, workflow
 from kefu.compliance.models import Honour, PositiveEvent, PositiveKind, PositiveStatus
-from kefu.compliance.services import notifications
+from kefu.compliance.services import audience
 from kefu.compliance.services.cases import score_entry_add
 from kefu.core import audit, scopes
+from kefu.core import services as core_services
 from kefu.core.errors import ApplicationError, Conflict, Forbidden
 from kefu.core.periods import Period
 from kefu.core.scopes import Actor
@@ -45,8 +46,9 @@ def positive_event_report(*, actor: Actor, message_id: int, kind: str, note: str
     except IntegrityError as exc:
         raise Conflict("这条消息已经上报过了", extra={"field": "message_id"}) from exc
     audit.record(actor=actor, action="positive_event.report", obj=event, after={"kind": kind, "message": message.id})
-    notifications.notify(
-        recipients=notifications.branch_hr_users(agent.unit),
+    core_services.notify(
+        app="compliance",
+        recipients=audience.branch_hr_users(agent.unit),
         kind="positive",
         title=f"正向事件待核实：{agent.name} {event.get_kind_display()}",
         body=event.note,
@@ -91,8 +93,9 @@ def positive_event_verify(*, actor: Actor, event_id: int, approve: bool, note: s
                 positive_event=event,
             )
     audit.record(actor=actor, action="positive_event.verify", obj=event, before=before, after=event.status, note=note)
-    notifications.notify(
-        recipients=[notifications.user_of_employee(event.agent_id)],
+    core_services.notify(
+        app="compliance",
+        recipients=[audience.user_of_employee(event.agent_id)],
         kind="positive",
         title=f"你上报的{event.get_kind_display()}{event.get_status_display()}",
         body=event.verify_note,
@@ -137,8 +140,9 @@ def _award(*, unit: OrgUnit, period: Period, by: Any) -> list[Honour]:
         )
         if created:
             audit.record(actor=by, action="honour.award", obj=honour, after={"positive": row.positive})
-            notifications.notify(
-                recipients=[notifications.user_of_employee(row.employee.id)],
+            core_services.notify(
+                app="compliance",
+                recipients=[audience.user_of_employee(row.employee.id)],
                 kind="honour",
                 title=f"恭喜！你获评 {period} 合规标兵",
                 url=reverse("compliance:honours"),
