@@ -85,14 +85,22 @@ def _old_message(conversation, text: str, when: dt.datetime):
     )  # fmt: skip
 
 
-def test_monthly_honours_go_to_clean_agents_with_verified_refusals(world, active, agent, qa, hr) -> None:
+def _verified_refusal_last_month(
+    active, agent, qa, *, day: int = 5, text: str = "给你发个红包吧", kind: str = "refused_red_packet"
+) -> tuple[Period, dt.datetime]:
+    """A customer's offer on `day` of last month, which the agent refused and QA verified."""
     last_month = Period.containing(timezone.localdate()).previous()
     when = dt.datetime.combine(
-        last_month.first_day() + dt.timedelta(days=9), dt.time(15), tzinfo=timezone.get_current_timezone()
+        last_month.first_day() + dt.timedelta(days=day), dt.time(15), tzinfo=timezone.get_current_timezone()
     )
-    offer = _old_message(active, "给你转点辛苦费吧", when)
-    event = services.positive_event_report(actor=agent, message_id=offer.id, kind="refused_red_packet")
+    offer = _old_message(active, text, when)
+    event = services.positive_event_report(actor=agent, message_id=offer.id, kind=kind)
     services.positive_event_verify(actor=qa, event_id=event.id, approve=True)
+    return last_month, when
+
+
+def test_monthly_honours_go_to_clean_agents_with_verified_refusals(world, active, agent, qa, hr) -> None:
+    last_month, _ = _verified_refusal_last_month(active, agent, qa, day=9, text="给你转点辛苦费吧")
     this_month = Period.containing(timezone.localdate())
 
     with pytest.raises(ApplicationError, match="已结束"):
@@ -107,13 +115,9 @@ def test_monthly_honours_go_to_clean_agents_with_verified_refusals(world, active
 
 
 def test_a_confirmed_violation_in_the_month_rules_out_the_honour(world, active, agent, qa) -> None:
-    last_month = Period.containing(timezone.localdate()).previous()
-    when = dt.datetime.combine(
-        last_month.first_day() + dt.timedelta(days=3), dt.time(20), tzinfo=timezone.get_current_timezone()
+    last_month, when = _verified_refusal_last_month(
+        active, agent, qa, day=3, text="加个微信，发你红包", kind="refused_private_contact"
     )
-    offer = _old_message(active, "加个微信，发你红包", when)
-    event = services.positive_event_report(actor=agent, message_id=offer.id, kind="refused_private_contact")
-    services.positive_event_verify(actor=qa, event_id=event.id, approve=True)
     case = ViolationCase.objects.create(
         kind="chat", agent=world.me, unit=world.team_a1, day=when.date(), status="under_review"
     )
@@ -121,17 +125,6 @@ def test_a_confirmed_violation_in_the_month_rules_out_the_honour(world, active, 
 
     assert selectors.honour_candidates(unit=world.branch_a, period=last_month) == []
     assert not Honour.objects.exists()
-
-
-def _verified_refusal_last_month(active, agent, qa):
-    last_month = Period.containing(timezone.localdate()).previous()
-    when = dt.datetime.combine(
-        last_month.first_day() + dt.timedelta(days=5), dt.time(11), tzinfo=timezone.get_current_timezone()
-    )
-    offer = _old_message(active, "给你发个红包吧", when)
-    event = services.positive_event_report(actor=agent, message_id=offer.id, kind="refused_red_packet")
-    services.positive_event_verify(actor=qa, event_id=event.id, approve=True)
-    return last_month, when
 
 
 def test_the_worker_awards_last_months_honours_from_the_policy_day_on_once(world, active, agent, qa) -> None:

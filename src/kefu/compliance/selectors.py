@@ -369,7 +369,7 @@ def honour_candidates(*, unit: OrgUnit, period: Period) -> list[HonourCandidate]
         .annotate(n=Count("id"))
         .values_list("agent_id", "n")
     )
-    violators = set(
+    ruled_out = set(
         ViolationCase.objects.filter(
             agent_id__in=positives,
             status__in=(*COUNTED_STATUSES, *OPEN_STATUSES),
@@ -377,7 +377,7 @@ def honour_candidates(*, unit: OrgUnit, period: Period) -> list[HonourCandidate]
             day__lt=period.next().first_day(),
         ).values_list("agent_id", flat=True)
     )
-    employees = Employee.objects.filter(id__in=set(positives) - violators).select_related("unit").order_by("name")
+    employees = Employee.objects.filter(id__in=set(positives) - ruled_out).select_related("unit").order_by("name")
     return [HonourCandidate(e, positives[e.id]) for e in employees]
 
 
