@@ -3,10 +3,12 @@ cases they leave, the alert reaching branch HR, and the policy swapped in withou
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from kefu.channel import selectors as channel_selectors
 from kefu.channel.models import Message, Outcome
@@ -194,3 +196,21 @@ def test_ordinary_picture_is_delivered(world, active, agent) -> None:
         actor=agent, conversation_id=active.id, client_key="pic-1", upload=Upload(content=png_bytes(), name="图.png")
     )
     assert plain.outcome == Outcome.DELIVER
+
+
+def test_repeated_warnings_in_one_case_alert_branch_hr_once_an_hour(
+    world, active, send, hr, django_capture_on_commit_callbacks, time_machine
+) -> None:
+    time_machine.move_to(timezone.make_aware(dt.datetime(2026, 11, 20, 10, 5)), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        send(active, "尾款你私下转我就行，不用走平台")
+        send(active, "私下转账更便宜哦")
+    time_machine.move_to(timezone.make_aware(dt.datetime(2026, 11, 20, 11, 1)), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        send(active, "还是私下转账吧")
+
+    case = ViolationCase.objects.get(agent=world.me)
+    assert case.events.filter(action="warn").count() == 3  # every event is kept as evidence
+    alerts = Notification.objects.filter(recipient=hr, kind="warn_alert", subject__endswith=f":{case.id}")
+    assert alerts.count() == 2 and len(mail.outbox) == 2  # one for 10:xx, one for 11:xx
+    assert "案件页查看全部事件" in alerts.first().body

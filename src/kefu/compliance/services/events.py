@@ -125,13 +125,18 @@ def record_message_event(*, message: Message) -> ViolationEvent | None:
 
 
 def _alert_hr(*, event: ViolationEvent, case: ViolationCase | None, conversation: Conversation) -> None:
+    """One alert per case (or, for a customer's attempt, per conversation) and hour: an agent who keeps
+    trying must not bury branch HR in e-mails; the case page lists every event behind the alert."""
     who = event.agent.name if event.agent else "—"
     by = "客服" if event.party == Party.AGENT else "客户"
     labels = "、".join(category_label(c) for c in event.categories)
     title = f"合规预警：{who}（{by}发送）{labels}"
     spans = "；".join(m["text"] for m in event.matches) or (event.message.text[:80] if event.message else "")
     when = timezone.localtime(event.occurred_at)
-    body = f"会话 #{conversation.id} · 客户 {conversation.customer.name} · {when:%Y-%m-%d %H:%M}\n命中：{spans}"
+    body = (
+        f"会话 #{conversation.id} · 客户 {conversation.customer.name} · {when:%Y-%m-%d %H:%M}\n命中：{spans}\n"
+        "同一案件本小时内的后续预警不再另行通知，请在案件页查看全部事件。"
+    )
     url = (
         reverse("compliance:case_detail", args=[case.id])
         if case is not None
@@ -145,4 +150,5 @@ def _alert_hr(*, event: ViolationEvent, case: ViolationCase | None, conversation
         body=body,
         subject=case,
         url=url,
+        key=f"warn:{f'case:{case.id}' if case is not None else f'conversation:{conversation.id}'}:{when:%Y%m%d%H}",
     )
