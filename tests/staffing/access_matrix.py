@@ -134,6 +134,20 @@ WRITE_BODIES = {
         "unit_id": spot.unit.id,
         "csv_text": _CSV.format(code=_code(spot)),
     },
+    ("POST", "/staffing/queues/new/"): lambda world, spot: {
+        "unit_id": spot.unit.id,
+        "code": "MX-PAGE",
+        "name": "越权队列",
+        "channel": "chat",
+        "customer_tier": "normal",
+        "position_code": "agent",
+        "interval_minutes": "30",
+    },
+    ("POST", "/staffing/queues/<queue_id>/shifts/new/"): lambda world, spot: {
+        "employee_no": spot.employee.employee_no,
+        "starts_at": "2026-11-06T09:00",
+        "ends_at": "2026-11-06T17:00",
+    },
     ("POST", "/staffing/shifts/import/"): lambda world, spot: {
         "unit_id": spot.unit.id,
         "csv_text": f"employee_no,queue,starts_at,ends_at\n{spot.employee.employee_no},{_code(spot)},"

@@ -11,7 +11,7 @@ from django.test import Client
 from kefu.core import scopes
 from kefu.core.models import AuditEntry
 from kefu.staffing import services
-from kefu.staffing.models import ContactInterval, ForecastRun, PlannedEvent
+from kefu.staffing.models import ContactInterval, ForecastRun, PlannedEvent, Queue, Shift
 from tests.conftest import World
 from tests.staffing.factories import MONDAY, history_csv, make_queue, queue_with_history
 
@@ -119,3 +119,43 @@ def test_run_form_creates_a_run(world: World) -> None:
     run = ForecastRun.objects.get(created_by=world.users[scopes.TEAM_LEAD])
     assert response["Location"] == f"/staffing/runs/{run.id}/"
     assert _client(world, scopes.TEAM_LEAD).get(response["Location"]).status_code == 200
+
+
+def test_queue_form_creates_a_queue_and_names_a_taken_code(world: World) -> None:
+    client = _client(world, scopes.BRANCH_HR)
+    form = {
+        "unit_id": world.team_a1.id,
+        "code": "A-CHAT",
+        "name": "在线客服",
+        "channel": "chat",
+        "service_group": "HD-PRE",
+        "customer_tier": "normal",
+        "position_code": "agent",
+        "interval_minutes": "30",
+    }
+    response = client.post("/staffing/queues/new/", form)
+
+    queue = Queue.objects.get(code="A-CHAT")
+    assert response.status_code == 302 and response["Location"] == f"/staffing/queues/{queue.id}/"
+    assert (queue.channel, queue.service_group, queue.unit_id) == ("chat", "HD-PRE", world.team_a1.id)
+    again = client.post("/staffing/queues/new/", form)
+    assert again.status_code == 200 and "A-CHAT 已被使用" in again.content.decode()
+    assert Queue.objects.filter(code="A-CHAT").count() == 1
+
+
+def test_shift_form_on_the_queue_page_puts_a_person_on_it_and_refuses_overlaps(world: World) -> None:
+    queue = make_queue(world.team_a1, code="A-PH")
+    client = _client(world, scopes.TEAM_LEAD)
+    assert "排班" in client.get(f"/staffing/queues/{queue.id}/").content.decode()
+    shift = {"employee_no": world.me.employee_no, "starts_at": "2026-11-04T09:00", "ends_at": "2026-11-04T17:00"}
+
+    response = client.post(f"/staffing/queues/{queue.id}/shifts/new/", shift)
+
+    assert response.status_code == 302
+    created = Shift.objects.get(queue=queue)
+    assert (created.employee_id, created.source) == (world.me.id, "entered")
+    overlap = client.post(f"/staffing/queues/{queue.id}/shifts/new/", {**shift, "starts_at": "2026-11-04T12:00"})
+    assert overlap.status_code == 200 and "时间重叠" in overlap.content.decode()
+    stranger = client.post(f"/staffing/queues/{queue.id}/shifts/new/", {**shift, "employee_no": "NOPE-1"})
+    assert "找不到工号 NOPE-1" in stranger.content.decode()
+    assert Shift.objects.filter(queue=queue).count() == 1

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kefu.staffing.models import Channel
+from kefu.staffing.models import Channel, CustomerTier
 
 
 class UnitForm(forms.Form):
@@ -54,6 +54,29 @@ class CsvImportForm(UnitForm):
         if not (data.get("csv_text") or "").strip():
             raise forms.ValidationError(_("请选择文件或粘贴 CSV 内容"))
         return data
+
+
+class QueueForm(UnitForm):
+    code = forms.CharField(label=_("编码"), max_length=40, help_text=_("全集团唯一，例如 HD-CHAT"))
+    name = forms.CharField(label=_("名称"), max_length=100)
+    channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices)
+    service_group = forms.CharField(
+        label=_("服务组"),
+        max_length=50,
+        required=False,
+        help_text=_("在线渠道填官方渠道的服务组编码（如 HD-PRE），话务历史便由会话自动统计"),
+    )
+    customer_tier = forms.ChoiceField(label=_("客户层级"), choices=CustomerTier.choices, initial=CustomerTier.NORMAL)
+    position_code = forms.CharField(label=_("岗位编码"), max_length=30, initial="agent")
+    interval_minutes = forms.TypedChoiceField(
+        label=_("统计间隔（分钟）"), choices=[(15, "15"), (30, "30"), (60, "60")], coerce=int, initial=30
+    )
+
+
+class ShiftForm(forms.Form):
+    employee_no = forms.CharField(label=_("工号"), max_length=30)
+    starts_at = forms.DateTimeField(label=_("开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("结束"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
 class TargetForm(forms.Form):

@@ -17,8 +17,9 @@ from django.utils.dateparse import parse_datetime
 
 from kefu.core.errors import ApplicationError, Forbidden, NotFound
 from kefu.core.views import page
+from kefu.org import selectors as org_selectors
 from kefu.staffing import charts, erlang, planning, selectors, services
-from kefu.staffing.forms import CsvImportForm, EventForm, RunForm, TargetForm
+from kefu.staffing.forms import CsvImportForm, EventForm, QueueForm, RunForm, ShiftForm, TargetForm
 from kefu.staffing.models import ContactInterval
 
 # --- reading pages --------------------------------------------------------------------------------------
@@ -312,6 +313,66 @@ def shift_import(request: HttpRequest) -> HttpResponse:
         help_text="CSV 表头：employee_no, queue, starts_at, ends_at。任何一行有误则整个文件不导入。",
         save=save,
         files=True,
+    )
+
+
+@page(methods=("GET", "HEAD", "POST"))
+def queue_create(request: HttpRequest) -> HttpResponse:
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        queue = services.queue_create(
+            actor=request.user,
+            unit_id=data["unit_id"],
+            code=data["code"],
+            name=data["name"],
+            channel=data["channel"],
+            service_group=data["service_group"],
+            customer_tier=data["customer_tier"],
+            position_code=data["position_code"],
+            interval_minutes=data["interval_minutes"],
+        )
+        return f"已建立队列：{queue.name}", reverse("staffing:queue", args=[queue.id])
+
+    return _form_page(
+        request,
+        form_class=QueueForm,
+        title="新建队列",
+        help_text="一条话务流：渠道、服务组、客户层级，归属一个单元；岗位决定人工成本（策略 staffing.hourly_cost）。",
+        save=save,
+    )
+
+
+@page(methods=("GET", "HEAD", "POST"))
+def shift_create(request: HttpRequest, queue_id: int) -> HttpResponse:
+    """One shift on a queue's page: the person by employee number, within the planner's scope."""
+    queue = selectors.queue_get(actor=request.user, queue_id=queue_id)
+    form = ShiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        employee = (
+            org_selectors.employee_list(actor=request.user).filter(employee_no=data["employee_no"].strip()).first()
+        )
+        if employee is None:
+            form.add_error("employee_no", f"找不到工号 {data['employee_no']}（或不在你的排班范围内）")
+        else:
+            try:
+                shift = services.shift_create(
+                    actor=request.user,
+                    employee_id=employee.id,
+                    queue_id=queue.id,
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                )
+            except (Forbidden, NotFound):
+                raise
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已排班：{employee.name} {timezone.localtime(shift.starts_at):%m-%d %H:%M}")
+                return redirect("staffing:queue", queue_id=queue.id)
+    return render(
+        request,
+        "staffing/form.html",
+        {"form": form, "title": f"为 {queue.name} 排班", "help_text": "时间按北京时间；同一员工的班次不能重叠。"},
     )
 
 
