@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from kefu.compliance import charts, selectors, services, workflow
 from kefu.compliance.api import WEEKDAYS, period_of
-from kefu.compliance.models import CaseKind, CaseStatus, FinanceKind, PositiveKind, PositiveStatus
-from kefu.core import scopes
+from kefu.compliance.models import CaseKind, CaseStatus, FinanceKind, PositiveKind, PositiveStatus, category_label
+from kefu.core import exports, scopes
 from kefu.core.errors import ApplicationError, Forbidden, NotFound
 from kefu.core.periods import Period
 from kefu.core.views import page
@@ -89,6 +89,62 @@ def case_act(request: HttpRequest, violation_case_id: int) -> HttpResponse:
     except ApplicationError as exc:
         _refusal(request, exc)
     return redirect("compliance:case_detail", violation_case_id=violation_case_id)
+
+
+@page
+def cases_export(request: HttpRequest) -> HttpResponse:
+    """The case list as filtered on the page, as Excel (or ?format=csv): for HR's monthly review."""
+    period = period_of(request.GET["period"]) if request.GET.get("period") else None
+    qs = selectors.violation_case_list(
+        actor=request.user,
+        status=request.GET.get("status", ""),
+        kind=request.GET.get("kind", ""),
+        period=period,
+        search=request.GET.get("q", ""),
+    )
+    rows = (
+        [
+            case.number,
+            case.day,
+            case.get_kind_display(),
+            case.agent.name if case.agent else "",
+            case.agent.employee_no if case.agent else "",
+            case.unit.name,
+            "、".join(category_label(c) for c in case.categories),
+            case.get_status_display(),
+            case.customer.name if case.customer else "",
+            case.order.number if case.order else "",
+            case.opened_at,
+            case.decided_at,
+        ]
+        for case in qs.iterator(chunk_size=500)
+    )
+    headers = ["案件号", "日期", "类型", "客服", "工号", "单元", "类别", "状态", "客户", "订单", "立案时间", "裁定时间"]
+    return exports.spreadsheet_response(
+        request.GET.get("format", ""), stem="compliance-cases", sheet="合规案件", headers=headers, rows=rows
+    )
+
+
+@page
+def scores_export(request: HttpRequest) -> HttpResponse:
+    period = _period(request)
+    rows = (
+        [
+            employee.name,
+            employee.employee_no,
+            employee.unit.name,
+            str(period),
+            score.score,
+            score.confirmed,
+            score.positive,
+            "有" if score.bonus_eligible else "无",
+        ]
+        for employee, score in selectors.score_board(actor=request.user, period=period)
+    )
+    headers = ["客服", "工号", "单元", "月份", "合规分", "确认违规", "正向事件", "奖金资格"]
+    return exports.spreadsheet_response(
+        request.GET.get("format", ""), stem=f"compliance-scores-{period}", sheet="合规分", headers=headers, rows=rows
+    )
 
 
 @page
