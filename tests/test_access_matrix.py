@@ -7,6 +7,7 @@ changed (writes → 403/404 and no audit entry appended).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from openpyxl import load_workbook
 
 from kefu.api import api
-from kefu.core import scopes
+from kefu.core import exports, scopes
 from kefu.core.models import AuditEntry
 from tests.access_matrix import PARAMS, PUBLIC_PAGES, SELF_ONLY, WRITE_BODIES
 from tests.conftest import FOREIGN_SPOTS, World
@@ -86,6 +88,14 @@ def _values(route: Route, world: World, spot: Any) -> dict[str, Any]:
     return {p: PARAMS[p](world, spot) for p in route.params}
 
 
+def _text(response: Any) -> str:
+    """What a person would read in the response: a spreadsheet download's cells, or the page itself."""
+    if response["Content-Type"] == exports.XLSX_TYPE:
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row)
+    return response.content.decode()
+
+
 def _request(client: Client, method: str, url: str, body: Any, kind: str) -> Any:
     if method == "GET":
         return client.get(url)
@@ -119,7 +129,7 @@ def test_foreign_records_cannot_be_read(world: World, role: str) -> None:
                 if response.status_code not in (403, 404, 405):
                     failures.append(f"GET {url} ({spot_name}, outside the scope): HTTP {response.status_code}")
             else:
-                body = response.content.decode()
+                body = _text(response)
                 leaked = [m for m in spot.markers if m in body]
                 if leaked:
                     failures.append(f"GET {url} shows {spot_name} records outside the scope: {leaked}")

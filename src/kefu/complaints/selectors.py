@@ -87,6 +87,12 @@ def complaint_list(
     )
 
 
+def complaint_export_list(*, actor: Actor | None, **filters: Any) -> QuerySet[Complaint]:
+    """The inbox exactly as :func:`complaint_list` filters it, with each complaint's net penalty rate
+    (a revoked penalty's reversal cancels it; None when nobody was penalised)."""
+    return complaint_list(actor=actor, **filters).annotate(penalty_rate=Sum("penalties__deduct_rate"))
+
+
 def complaint_get(*, actor: Actor | None, complaint_id: int) -> Complaint:
     complaint = complaint_list(actor=actor).filter(id=complaint_id).first()
     if complaint is None:

@@ -5,6 +5,7 @@ from kefu.complaints import public, views
 app_name = "complaints"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("export/", views.inbox_export, name="inbox_export"),
     path("new/", views.new, name="new"),
     path("import/<int:unit_id>/", views.import_csv, name="import"),
     path("prevention/", views.prevention, name="prevention"),

@@ -18,13 +18,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core import scopes
+from kefu.core import exports, scopes
 from kefu.core.errors import ApplicationError, Forbidden, NotFound
 from kefu.core.periods import Period
 from kefu.core.views import page
 from kefu.org import selectors as org_selectors
 from kefu.performance import charts, forms
-from kefu.performance.models import ContestStatus, KpiMetric, PeriodStatus, ReviewStatus
+from kefu.performance.models import ContestStatus, Indicator, KpiMetric, PeriodStatus, ReviewStatus
 from kefu.performance.selectors import contests as contest_selectors
 from kefu.performance.selectors import kpi as kpi_selectors
 from kefu.performance.selectors import options
@@ -96,10 +96,81 @@ def employee_file(request: HttpRequest, employee_id: int) -> HttpResponse:
     return render(request, "performance/file.html", context)
 
 
-@page
-def team(request: HttpRequest) -> HttpResponse:
+def _require_board(request: HttpRequest) -> None:
     if not scopes.has_any_role(request.user, (*LEADS, scopes.QA)):
         raise Forbidden("班组看板供组长、质检、人事使用")
+
+
+@page
+def employee_export(request: HttpRequest, employee_id: int) -> HttpResponse:
+    """One employee's points ledger of the month, a row per day (what the file's chart draws), as Excel
+    (or ?format=csv). Scoped like the file: an agent reaches only their own."""
+    period = _period(request)
+    employee = org_selectors.employee_get(actor=request.user, employee_id=employee_id)
+    start, end = point_selectors.month_bounds(period)
+    indicators = list(Indicator)
+    rows = (
+        [
+            day,
+            employee.employee_no,
+            employee.name,
+            totals.points,
+            totals.records,
+            totals.sales,
+            *[value for i in indicators for value in (totals.counts.get(i, 0), totals.by_indicator.get(i, 0))],
+        ]
+        for day, totals in point_selectors.daily_totals(
+            actor=request.user, employee_id=employee.id, start=start, end=end
+        )
+    )
+    headers = [
+        "日期",
+        "工号",
+        "姓名",
+        "积分",
+        "记录数",
+        "营销业绩（元）",
+        *[f"{i.label}{suffix}" for i in indicators for suffix in ("记录数", "积分")],
+    ]
+    return exports.spreadsheet_response(
+        request.GET.get("format", ""),
+        stem=f"performance-points-{employee.employee_no}-{period}",
+        sheet="积分明细",
+        headers=headers,
+        rows=rows,
+    )
+
+
+@page
+def team_export(request: HttpRequest) -> HttpResponse:
+    """The team board of the month as on the page, as Excel (or ?format=csv): for the lead's monthly review."""
+    _require_board(request)
+    period = _period(request)
+    start, end = point_selectors.month_bounds(period)
+    rows = (
+        [
+            r.rank,
+            r.employee.employee_no,
+            r.employee.name,
+            r.employee.unit.name,
+            str(period),
+            r.points,
+            r.records,
+            r.sales,
+            r.qa_average,
+            r.qa_count,
+        ]
+        for r in point_selectors.team_board(actor=request.user, start=start, end=end)
+    )
+    headers = ["名次", "工号", "姓名", "班组", "月份", "积分", "记录数", "营销业绩（元）", "质检平均分", "质检次数"]
+    return exports.spreadsheet_response(
+        request.GET.get("format", ""), stem=f"performance-team-{period}", sheet="班组看板", headers=headers, rows=rows
+    )
+
+
+@page
+def team(request: HttpRequest) -> HttpResponse:
+    _require_board(request)
     period = _period(request)
     start, end = point_selectors.month_bounds(period)
     rows = point_selectors.team_board(actor=request.user, start=start, end=end)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("runs/new/", views.run_create, name="run_new"),
     path("runs/<int:run_id>/", views.run_detail, name="run"),
     path("runs/<int:run_id>/target/", views.run_choose_target, name="run_target"),
+    path("runs/<int:run_id>/export/", views.run_export, name="run_export"),
     path("queues/new/", views.queue_create, name="queue_new"),
     path("queues/<int:queue_id>/", views.queue_detail, name="queue"),
     path("queues/<int:queue_id>/shifts/new/", views.shift_create, name="shift_new"),

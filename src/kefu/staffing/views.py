@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from kefu.core import exports
 from kefu.core.errors import ApplicationError, Forbidden, NotFound
 from kefu.core.views import page
 from kefu.org import selectors as org_selectors
 from kefu.staffing import charts, erlang, planning, selectors, services
 from kefu.staffing.forms import CsvImportForm, EventForm, QueueForm, RunForm, ShiftForm, TargetForm
-from kefu.staffing.models import ContactInterval
+from kefu.staffing.models import ContactInterval, Queue
 
 # --- reading pages --------------------------------------------------------------------------------------
 
@@ -91,13 +92,69 @@ def _optional(compute: Callable[[], Any]) -> tuple[Any, str]:
         return None, exc.message
 
 
+def _queue_filter(request: HttpRequest, queues: list[Queue]) -> int | None:
+    """The page's queue choice: one of the run's queues, or None for all of them."""
+    queue_id = _int(request.GET.get("queue"))
+    return queue_id if queue_id in {q.id for q in queues} else None
+
+
+@page
+def run_export(request: HttpRequest, run_id: int) -> HttpResponse:
+    """A run's requirement per queue and interval (the queue chosen on the page, or all), as Excel (or
+    ?format=csv): what the planner takes into the rostering spreadsheet."""
+    run = selectors.forecast_run_get(actor=request.user, run_id=run_id)
+    queue_id = _queue_filter(request, planning.run_queues(run))
+    rows = (
+        [
+            row.interval_start,
+            row.queue.code,
+            row.queue.name,
+            row.queue.get_customer_tier_display(),
+            round(row.contacts, 2),
+            round(row.baseline_contacts, 2),
+            round(row.aht_seconds, 1),
+            row.agents,
+            row.scheduled,
+            row.baseline_scheduled,
+            round(row.service_level, 4),
+            round(row.occupancy, 4),
+            None if row.asa_seconds is None else round(row.asa_seconds, 1),
+            None if row.abandon_rate is None else round(row.abandon_rate, 4),
+            row.events,
+            "是" if row.holiday else "",
+            planning.MODEL_LABELS.get(row.model, row.model),
+        ]
+        for row in planning.run_intervals(run, queue_id=queue_id)
+    )
+    headers = [
+        "时段开始",
+        "队列编码",
+        "队列",
+        "客户层级",
+        "预测话务量",
+        "无大促话务量",
+        "平均处理时长（秒）",
+        "在线坐席",
+        "需排班（含损耗）",
+        "无大促需排班",
+        "服务水平",
+        "占用率",
+        "平均应答（秒）",
+        "放弃率",
+        "大促",
+        "节假日",
+        "人力模型",
+    ]
+    return exports.spreadsheet_response(
+        request.GET.get("format", ""), stem=f"staffing-run-{run.id}", sheet="人力需求", headers=headers, rows=rows
+    )
+
+
 @page
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.forecast_run_get(actor=request.user, run_id=run_id)
     queues = planning.run_queues(run)
-    queue_id = _int(request.GET.get("queue"))
-    if queue_id is not None and queue_id not in {q.id for q in queues}:
-        queue_id = None
+    queue_id = _queue_filter(request, queues)
     agents = _int(request.GET.get("agents"))
     at = _at(request)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
@@ -69,7 +70,10 @@ def _indicator_sums() -> dict[str, Sum]:
 
 
 def totals(qs: QuerySet[PointEntry]) -> PointTotals:
-    row = qs.aggregate(p=Sum("points_milli"), n=Sum("records"), s=Sum("sale_fen"), **_indicator_sums())
+    return _totals_of(qs.aggregate(p=Sum("points_milli"), n=Sum("records"), s=Sum("sale_fen"), **_indicator_sums()))
+
+
+def _totals_of(row: dict[str, Any]) -> PointTotals:
     result = PointTotals(
         points=milli_to_points(row["p"]), records=int(row["n"] or 0), sales=Decimal(row["s"] or 0) / 100
     )
@@ -103,6 +107,20 @@ def daily_points(
             if row[records] or row[points]:
                 daily.append((row["day"], indicator, milli_to_points(row[points])))
     return daily
+
+
+def daily_totals(
+    *, actor: Actor | None, employee_id: int, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, PointTotals]]:
+    """One agent's points ledger summed per day: points, records and sales in all and per indicator."""
+    rows = (
+        point_entries(actor=actor)
+        .filter(agent_id=employee_id, day__gte=start, day__lte=end)
+        .values("day")
+        .annotate(p=Sum("points_milli"), n=Sum("records"), s=Sum("sale_fen"), **_indicator_sums())
+        .order_by("day")
+    )
+    return [(row["day"], _totals_of(row)) for row in rows]
 
 
 @dataclass
