@@ -3,17 +3,15 @@ with text that customers typed kept as text."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.test import Client
-from openpyxl import load_workbook
 
 from kefu.complaints import services
 from kefu.complaints.models import Complaint
 from kefu.core import exports, scopes
 from tests.conftest import World
+from tests.downloads import csv_records, xlsx_sheet
 
 URL = "/complaints/export/"
 
@@ -24,14 +22,9 @@ def _client(user: Any) -> Client:
     return client
 
 
-def _csv(response: Any) -> list[dict[str, str]]:
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
-
-
 def test_the_officer_downloads_the_inbox_of_the_branch_only(world: World, officer: Any) -> None:
     client = _client(officer)
-    rows = _csv(client.get(URL, {"format": "csv"}))
+    rows = csv_records(client.get(URL, {"format": "csv"}))
     page = client.get("/complaints/").content.decode()
 
     customers = {row["客户"] for row in rows}
@@ -47,21 +40,21 @@ def test_the_inbox_filters_apply_to_the_download(world: World, officer: Any, rai
     client = _client(officer)
     walk(raised, "classify")
 
-    searched = _csv(client.get(URL, {"format": "csv", "q": "same_branch"}))
+    searched = csv_records(client.get(URL, {"format": "csv", "q": "same_branch"}))
     assert [row["客户"] for row in searched] == ["越界投诉客户-same_branch"]
-    by_status = _csv(client.get(URL, {"format": "csv", "status": "classified"}))
+    by_status = csv_records(client.get(URL, {"format": "csv", "status": "classified"}))
     assert [row["编号"] for row in by_status] == [raised.number]
-    by_category = _csv(client.get(URL, {"format": "csv", "category": "商品质量"}))
+    by_category = csv_records(client.get(URL, {"format": "csv", "category": "商品质量"}))
     assert [row["编号"] for row in by_category] == [raised.number]
-    by_source = _csv(client.get(URL, {"format": "csv", "source": "phone"}))
+    by_source = csv_records(client.get(URL, {"format": "csv", "source": "phone"}))
     assert raised.number not in {row["编号"] for row in by_source}  # raised from a chat
-    assert _csv(client.get(URL, {"format": "csv", "status": "closed"})) == []
+    assert csv_records(client.get(URL, {"format": "csv", "status": "closed"})) == []
 
 
 def test_a_row_carries_the_verdict_loss_and_penalty(world: World, officer: Any, raised: Complaint, walk: Any) -> None:
     walk(raised, "classify", "assign", "investigate", "propose", "notify", "satisfied", "assess")
 
-    (row,) = _csv(_client(officer).get(URL, {"format": "csv", "q": raised.number}))
+    (row,) = csv_records(_client(officer).get(URL, {"format": "csv", "q": raised.number}))
 
     assert row["客户"] == "王女士" and row["订单"] == "DD20261101001"
     assert row["来源"] == "在线会话" and row["类别"] == "商品质量" and row["状态"] == "已定责"
@@ -82,7 +75,7 @@ def test_text_a_customer_typed_as_a_formula_stays_text(world: World, officer: An
     response = _client(officer).get(URL, {"q": "=1+1"})
 
     assert response["Content-Type"] == exports.XLSX_TYPE
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = xlsx_sheet(response)
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     (row,) = list(sheet.iter_rows(min_row=2))
     customer, content = row[header.index("客户")], row[header.index("投诉内容")]
@@ -92,13 +85,13 @@ def test_text_a_customer_typed_as_a_formula_stays_text(world: World, officer: An
 
 
 def test_an_agent_downloads_only_the_complaints_about_them(world: World, raised: Complaint) -> None:
-    rows = _csv(_client(world.users[scopes.AGENT]).get(URL, {"format": "csv"}))
+    rows = csv_records(_client(world.users[scopes.AGENT]).get(URL, {"format": "csv"}))
     assert [row["编号"] for row in rows] == [raised.number]
 
 
 def test_who_sees_no_complaints_downloads_none(world: World, raised: Complaint) -> None:
     # Finance has no complaint role: the inbox is empty for them, and so is the download.
-    assert _csv(_client(world.users[scopes.FINANCE]).get(URL, {"format": "csv"})) == []
+    assert csv_records(_client(world.users[scopes.FINANCE]).get(URL, {"format": "csv"})) == []
     anonymous = Client().get(URL)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
 

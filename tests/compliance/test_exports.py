@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.test import Client
-from openpyxl import load_workbook
 
 from kefu.compliance.models import ViolationCase
 from kefu.core import exports
+from tests.downloads import csv_rows, xlsx_sheet
 
 
 def _client(user) -> Client:
@@ -18,13 +15,8 @@ def _client(user) -> Client:
     return client
 
 
-def _csv(response) -> list[list[str]]:
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
-
-
 def test_branch_hr_exports_the_cases_of_the_branch_only(world, hr) -> None:
-    rows = _csv(_client(hr).get("/compliance/cases/export/", {"format": "csv"}))
+    rows = csv_rows(_client(hr).get("/compliance/cases/export/", {"format": "csv"}))
 
     agents = {row[3] for row in rows[1:]}
     assert rows[0][:4] == ["案件号", "日期", "类型", "客服"]
@@ -33,7 +25,7 @@ def test_branch_hr_exports_the_cases_of_the_branch_only(world, hr) -> None:
 
 
 def test_the_page_filters_apply_to_the_download(world, hr) -> None:
-    rows = _csv(_client(hr).get("/compliance/cases/export/", {"format": "csv", "q": "越界同组"}))
+    rows = csv_rows(_client(hr).get("/compliance/cases/export/", {"format": "csv", "q": "越界同组"}))
     assert {row[3] for row in rows[1:]} == {"越界同组客服"}
 
 
@@ -42,9 +34,9 @@ def test_an_agent_downloads_only_own_cases_and_own_score(world, active, send, ag
     own = ViolationCase.objects.get(agent=world.me)
     client = _client(agent)
 
-    cases = _csv(client.get("/compliance/cases/export/", {"format": "csv"}))
+    cases = csv_rows(client.get("/compliance/cases/export/", {"format": "csv"}))
     assert [row[0] for row in cases[1:]] == [own.number]
-    scores = _csv(client.get("/compliance/scores/export/", {"format": "csv"}))
+    scores = csv_rows(client.get("/compliance/scores/export/", {"format": "csv"}))
     assert [row[1] for row in scores[1:]] == [world.me.employee_no]
 
 
@@ -56,6 +48,6 @@ def test_a_customer_name_that_is_a_formula_stays_text(world, active, send, hr) -
     response = _client(hr).get("/compliance/cases/export/", {"q": "=HYPERLINK"})
 
     assert response["Content-Type"] == exports.XLSX_TYPE
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = xlsx_sheet(response)
     customer = [row[8] for row in sheet.iter_rows(min_row=2)]
     assert [(c.value, c.data_type) for c in customer] == [('=HYPERLINK("http://evil.example","点我")', "s")]

@@ -3,20 +3,17 @@ the queue chosen on the page, the same numbers as the run's intervals, names kep
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from kefu.core import exports, scopes
 from kefu.staffing import services
 from kefu.staffing.models import ForecastRun, Queue
 from tests.conftest import World
+from tests.downloads import csv_records, xlsx_sheet
 from tests.staffing.factories import MONDAY, queue_with_history
 
 
@@ -24,11 +21,6 @@ def _client(world: World, role: str) -> Client:
     client = Client()
     client.force_login(world.users[role])
     return client
-
-
-def _csv(response: Any) -> list[dict[str, str]]:
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
 
 
 def _url(run: ForecastRun) -> str:
@@ -50,7 +42,7 @@ def run(world: World) -> ForecastRun:
 
 def test_the_planner_downloads_what_the_run_holds_per_interval(world: World, run: ForecastRun) -> None:
     client = _client(world, scopes.BRANCH_HR)
-    rows = _csv(client.get(_url(run), {"format": "csv"}))
+    rows = csv_records(client.get(_url(run), {"format": "csv"}))
     intervals = client.get(f"/api/v1/staffing/runs/{run.id}/intervals").json()  # the page's per-interval detail
 
     assert len(rows) == len(intervals) > 0
@@ -69,12 +61,12 @@ def test_the_queue_chosen_on_the_page_applies_to_the_download(world: World, run:
     client = _client(world, scopes.TEAM_LEAD)
     ka = Queue.objects.get(code="A-KA")
 
-    rows = _csv(client.get(_url(run), {"format": "csv", "queue": ka.id}))
+    rows = csv_records(client.get(_url(run), {"format": "csv", "queue": ka.id}))
     assert rows and {row["队列编码"] for row in rows} == {"A-KA"}
     # A queue that is not the run's is ignored, as on the page: every queue of the run.
     foreign = Queue.objects.get(code="MX-other_branch")
-    everything = _csv(client.get(_url(run), {"format": "csv", "queue": foreign.id}))
-    assert len(everything) == len(_csv(client.get(_url(run), {"format": "csv"}))) > len(rows)
+    everything = csv_records(client.get(_url(run), {"format": "csv", "queue": foreign.id}))
+    assert len(everything) == len(csv_records(client.get(_url(run), {"format": "csv"}))) > len(rows)
     page = client.get(f"/staffing/runs/{run.id}/", {"queue": ka.id}).content.decode()
     assert f'formaction="{_url(run)}"' in page
 
@@ -83,7 +75,7 @@ def test_a_queue_name_typed_as_a_formula_stays_text(world: World, run: ForecastR
     response = _client(world, scopes.BRANCH_HR).get(_url(run))
 
     assert response["Content-Type"] == exports.XLSX_TYPE
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = xlsx_sheet(response)
     names = {(row[2].value, row[2].data_type) for row in sheet.iter_rows(min_row=2) if row[1].value == "A-PH"}
     assert names == {('=HYPERLINK("http://evil.example")', "s")}
     first = next(sheet.iter_rows(min_row=2))
