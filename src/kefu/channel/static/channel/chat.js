@@ -88,6 +88,7 @@
   function showNotice(msg) { notice.textContent = msg; notice.hidden = false; }
   function hideNotice() { notice.hidden = true; }
   compose.addEventListener("submit", send);
+  document.getElementById("send").disabled = false;  // only now does sending go through send()
   text.addEventListener("keydown", function (e) { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); compose.requestSubmit(); } });
   document.getElementById("end").addEventListener("click", async function () {
     if (!confirm("确定结束本次咨询吗？")) return;
