@@ -35,14 +35,21 @@ def _refusal(request: HttpRequest, exc: ApplicationError) -> None:
     messages.error(request, exc.message)
 
 
+def _case_filters(request: HttpRequest) -> dict[str, Any]:
+    """The case list's filters from the query string: the page and its download read the same ones."""
+    return {
+        "status": request.GET.get("status", ""),
+        "kind": request.GET.get("kind", ""),
+        "period": period_of(request.GET["period"]) if request.GET.get("period") else None,
+        "search": request.GET.get("q", ""),
+    }
+
+
 @page
 def cases(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    kind = request.GET.get("kind", "")
-    period = period_of(request.GET["period"]) if request.GET.get("period") else None
-    qs = selectors.violation_case_list(
-        actor=request.user, status=status, kind=kind, period=period, search=request.GET.get("q", "")
-    )
+    filters = _case_filters(request)
+    status, kind = filters["status"], filters["kind"]
+    qs = selectors.violation_case_list(actor=request.user, **filters)
     return render(
         request,
         "compliance/cases.html",
@@ -94,14 +101,7 @@ def case_act(request: HttpRequest, violation_case_id: int) -> HttpResponse:
 @page
 def cases_export(request: HttpRequest) -> HttpResponse:
     """The case list as filtered on the page, as Excel (or ?format=csv): for HR's monthly review."""
-    period = period_of(request.GET["period"]) if request.GET.get("period") else None
-    qs = selectors.violation_case_list(
-        actor=request.user,
-        status=request.GET.get("status", ""),
-        kind=request.GET.get("kind", ""),
-        period=period,
-        search=request.GET.get("q", ""),
-    )
+    qs = selectors.violation_case_list(actor=request.user, **_case_filters(request))
     rows = (
         [
             case.number,

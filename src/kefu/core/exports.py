@@ -65,7 +65,8 @@ def _attach(response: HttpResponse, name: str) -> HttpResponse:
 
 
 def xlsx_response(*, stem: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
-    """An .xlsx download named `<stem>-<today>.xlsx`, one header row then `rows`, streamed row by row."""
+    """An .xlsx download named `<stem>-<today>.xlsx`: one header row, then `rows` (written row by row by a
+    write-only workbook, so a long list is not held as cell objects)."""
     book = Workbook(write_only=True)
     worksheet = book.create_sheet(title=sheet[:31])
     worksheet.append([_xlsx_cell(worksheet, header, bold=True) for header in headers])

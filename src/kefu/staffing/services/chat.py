@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from kefu.channel.models import TIER_PRIORITY, Conversation, ServiceGroup
+from kefu.channel.models import TIER_PRIORITY, Conversation, ServiceGroup, Tier
 from kefu.policy import selectors as policy_selectors
 from kefu.staffing.models import Channel, ContactInterval, CustomerTier, HistorySource, Queue
 from kefu.staffing.services.history import contact_history_record
@@ -43,13 +43,15 @@ def _interval_start(moment: dt.datetime, minutes: int) -> dt.datetime:
     return local.replace(minute=local.minute - local.minute % minutes, second=0, microsecond=0)
 
 
-def _queue_for(queues: list[Queue], priority: int) -> Queue | None:
-    """The queue of the conversation's tier; else the group's normal-tier queue; one queue takes all."""
+def _queue_by_priority(queues: list[Queue]) -> dict[int, Queue | None]:
+    """Where a conversation of each queue priority goes: its tier's queue, else the group's normal-tier
+    queue; a group with one queue sends everything there."""
     if len(queues) == 1:
-        return queues[0]
-    tier = _TIER_OF_PRIORITY.get(priority, CustomerTier.NORMAL)
+        return dict.fromkeys(_TIER_OF_PRIORITY, queues[0])
     by_tier = {queue.customer_tier: queue for queue in queues}
-    return by_tier.get(tier) or by_tier.get(CustomerTier.NORMAL)
+    return {
+        priority: by_tier.get(tier) or by_tier.get(CustomerTier.NORMAL) for priority, tier in _TIER_OF_PRIORITY.items()
+    }
 
 
 def contact_history_from_chat(*, since: dt.datetime | None = None, now: dt.datetime | None = None) -> ChatHistoryResult:
@@ -114,12 +116,13 @@ def _measure(
             tallies[queue.id][start] = _Tally()
             start += step
 
+    route = _queue_by_priority(queues)
     unsettled: set[tuple[int, dt.datetime]] = set()
     arrivals = Conversation.objects.filter(service_group__code=code, created_at__gte=since, created_at__lt=now)
     for created, assigned, closed, priority in arrivals.values_list(
         "created_at", "assigned_at", "closed_at", "priority"
     ).iterator(chunk_size=2000):
-        target = _queue_for(queues, priority)
+        target = route.get(priority, route[TIER_PRIORITY[Tier.NORMAL]])
         if target is None:
             continue
         start = _interval_start(created, target.interval_minutes)
