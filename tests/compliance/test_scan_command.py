@@ -82,16 +82,24 @@ def test_malformed_line_exits_2(world, tmp_path: Path) -> None:
     assert exit_info.value.code == 2
 
 
-def test_kefu_scan_subprocess_reads_stdin(tmp_path: Path) -> None:
+def test_kefu_scan_subprocess_reads_stdin_before_and_after_migrate(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_") and k != "DJANGO_SETTINGS_MODULE"}
     env.update(KEFU_VAR_DIR=str(tmp_path), KEFU_SECRET_KEY="scan-test", PYTHONUNBUFFERED="1")
     kefu = [sys.executable, "-m", "kefu.cli"]
+    stdin = "\n".join(json.dumps(line, ensure_ascii=False) for line in LINES) + "\n"
+
+    def scan() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*kefu, "scan"], input=stdin, env=env, capture_output=True, text=True, timeout=300)
+
+    # a fresh checkout: no database yet, so the group's policy is the catalogue's (stderr says so)
+    before = scan()
     subprocess.run([*kefu, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=600)
-    stdin = "\n".join(json.dumps(line, ensure_ascii=False) for line in LINES[:2]) + "\n"
+    after = scan()
 
-    done = subprocess.run([*kefu, "scan"], input=stdin, env=env, capture_output=True, text=True, timeout=300)
-
-    assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [line["action"] for line in lines] == ["block", "allow"]
+    assert before.returncode == 0, before.stderr
+    assert "kefu migrate" in before.stderr
+    assert after.returncode == 0 and after.stderr == ""
+    lines = [json.loads(line) for line in after.stdout.splitlines()]
+    assert [line["action"] for line in lines] == ["block", "allow", "allow", "allow", "block", "warn"]
     assert lines[0]["id"] == 1 and lines[0]["matches"][0]["category"] == "contact_wechat"
+    assert before.stdout == after.stdout

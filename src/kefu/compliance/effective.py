@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,7 @@ from kefu.compliance.scanner import (
 from kefu.compliance.scanner.lexicon import ALLOWED
 from kefu.core.recent import Recent
 from kefu.org.models import OrgUnit
+from kefu.policy import catalogue
 from kefu.policy import selectors as policy_selectors
 from kefu.policy.models import PolicyValue
 
@@ -88,18 +89,24 @@ def _version(unit: OrgUnit) -> int:
 
 
 def build_policy(*, unit: OrgUnit) -> ScannerPolicy:
-    """The effective scanner policy at `unit`: HQ's locked lexicon plus the words the branch added.
+    """The effective scanner policy at `unit`: HQ's locked lexicon plus the words the branch added."""
+    return policy_from_values(lambda key: policy_selectors.effective(unit=unit, key=key), version=_version(unit))
+
+
+def catalogue_policy() -> ScannerPolicy:
+    """The scanner policy of a group that has set nothing: the catalogue's defaults (no database)."""
+    return policy_from_values(lambda key: catalogue.typed(catalogue.get(key), catalogue.get(key).default), version=0)
+
+
+def policy_from_values(value: Callable[[str], Any], *, version: int) -> ScannerPolicy:
+    """A scanner policy from the policy keys' typed values: `value(key)`.
 
     A word from the block/warn lists that HQ's lexicon already knows (a term or alias with its own
     context rules) or already judges at least as strictly adds nothing; any other word becomes a term
     of the branch's own block (or warn) category.
     """
-
-    def value(key: str) -> Any:
-        return policy_selectors.effective(unit=unit, key=key)
-
     base = ScannerPolicy(
-        version=_version(unit),
+        version=version,
         categories=hq_rules(value("compliance.scanner_rules")),
         official_numbers=tuple(value("channel.official_hotlines")),
         allowed_phrases=tuple(value("compliance.allowed_phrases")),

@@ -3,7 +3,8 @@
 The scanner's own command line (`scanner.cli.main`) does the work and defines the format; this command
 gives it the group's EFFECTIVE policy from the database (HQ's locked lexicon, the word lists branches
 extended, the official hotlines) unless `--policy FILE` names one. `--unit CODE` uses that unit's
-effective policy instead of the group's.
+effective policy instead of the group's. Before `kefu migrate` there is no database to read: the group's
+policy is then the catalogue's defaults, and stderr says so.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from kefu.compliance.effective import build_policy
+from kefu.compliance.effective import build_policy, catalogue_policy
 from kefu.compliance.scanner import cli
 from kefu.core.errors import NotFound
 from kefu.org.models import OrgUnit
@@ -44,12 +45,19 @@ class Command(BaseCommand):
         else:
             try:
                 policy = build_policy(unit=self._unit(options.get("unit")))
-            except (DatabaseError, OrgUnit.DoesNotExist) as exc:
-                raise CommandError(
-                    f"kefu scan: cannot read the policy from the database ({exc}); "
-                    "run `kefu migrate` or pass --policy FILE",
-                    returncode=2,
-                ) from exc
+            except OrgUnit.DoesNotExist as exc:
+                raise CommandError(f"kefu scan: no unit with code {options['unit']!r}", returncode=2) from exc
+            except DatabaseError as exc:
+                if options.get("unit"):
+                    raise CommandError(
+                        f"kefu scan: cannot read the policy from the database ({exc}); run `kefu migrate`",
+                        returncode=2,
+                    ) from exc
+                # No database yet (a fresh checkout): a group that has set nothing has the catalogue's policy.
+                self.stderr.write(
+                    f"kefu scan: no policy in the database ({exc}); using the built-in policy (run `kefu migrate`)"
+                )
+                policy = catalogue_policy()
             with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
                 json.dump(policy.to_dict(), handle, ensure_ascii=False)
                 temporary = handle.name
