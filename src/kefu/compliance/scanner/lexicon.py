@@ -187,17 +187,23 @@ _WECHAT_ALIASES = (
     "微信", "薇信", "威信", "徽信", "维信", "唯信", "围信", "微芯", "薇芯", "威芯", "微新", "嶶信", "卫星",
     "v信", "vx", "wx", "v号", "vchat", "weixin", "weix", "wechat", "wei信", "微xin", "微x", "w信", "威x",
     "薇x", "绿泡泡", "绿色泡泡", "小绿", "绿软件", "微号", "vx号", "wx号", "微信号", "微訊", "v", "威号",
-    "薇号", "徽号", "维号", "唯号",
+    "薇号", "徽号", "维号", "唯号", "微性", "威性", "薇性", "薇心", "威心", "微亻言", "威亻言", "薇亻言", "wei",
+    "wei信", "weixing", "vx号码", "绿色软件", "绿色那个软件", "绿色的软件", "绿色app", "卫星号",
+    # one character or a bare verb: only right before an account (薇：mumu_1314, 加我 nini_9999)
+    "薇", "威", "微", "加我",
 )  # fmt: skip
 _WECHAT_TERMS = (
     "加我微信", "加个微信", "加下微信", "加微信聊", "私人微信", "个人微信", "私人vx", "私人wx", "私微",
     "加v", "加个v", "加我v", "v我", "vx我", "wx我", "私v", "微信同号", "v信同号", "绿泡泡联系", "加绿泡泡",
     "微信私聊", "微信详聊", "微信上聊", "微信联系我", "微信名片", "推个微信", "搜我微信", "微信转我",
-    "转我微信", "微信转你", "转你微信",
+    "转我微信", "微信转你", "转你微信", "加个好友", "加下好友", "加你好友", "加我好友", "互加好友",
+    "私下加好友", "加好友聊", "整个微信", "整个v", "jiawoweixin", "jiaweixin",
 )  # fmt: skip
 _QQ_ALIASES = (
     "qq", "扣扣", "抠抠", "叩叩", "口口", "球球", "企鹅", "企鹅号", "q号", "qq号", "q群", "qq群", "扣q",
-    "秋秋", "q",
+    "秋秋", "q", "koukou", "qiehao", "企鹅号码", "扣扣号码", "扣扣群", "q号码",
+    # one character or a bare word: only right before a number (扣 2650418, 鹅号 3092847561, 群号 571926384)
+    "扣", "鹅", "鹅号", "群号",
 )  # fmt: skip
 _QQ_TERMS = (
     "加q", "q我", "加个q", "加我q", "私q", "加扣扣", "扣扣联系", "企鹅联系", "qq联系", "qq私聊"
@@ -206,13 +212,26 @@ _PHONE_ALIASES = (
     "电话", "手机", "手机号", "手机号码", "电话号码", "号码", "座机", "固话", "联系方式", "tel", "dianhua",
     "shouji", "私人号", "私号",
 )  # fmt: skip
-_PHONE_TERMS = (
+# Asking for someone's number (你电话多少, 给个电话, 手机号发我): the request is the violation.
+_PHONE_WORDS = ("电话", "手机号", "号码", "电话号码", "手机号码", "联系方式", "座机", "私人号", "dianhua")
+_PHONE_REQUESTS = tuple(
+    phrase
+    for word in _PHONE_WORDS
+    for phrase in (
+        f"{word}多少", f"{word}是多少", f"{word}发我", f"{word}发给我", f"{word}给我", f"给个{word}",
+        f"给我个{word}", f"给我你的{word}", f"给下{word}", f"留个{word}", f"留下{word}", f"留一下{word}",
+        f"发个{word}", f"报个{word}", f"要个{word}", f"要下{word}", f"告诉我{word}", f"告诉我你的{word}",
+        f"你的{word}给我", f"{word}报一下", f"{word}留一下",
+    )
+) + ("手机多少", "手机是多少", "dianhuaduoshao", "shoujihaoduoshao", "shoujiduoshao", "haomaduoshao")  # fmt: skip
+_PHONE_TERMS = _PHONE_REQUESTS + (
     "私人电话", "私人手机", "私人号码", "个人电话", "个人手机号", "打我电话", "打我手机", "打我私人",
     "给我打电话", "call我", "加我手机", "手机同号", "电话同号", "私下打电话", "私下电话", "短信联系我",
     "打我这个号", "存一下我的号", "记一下我的号", "留个电话", "留个手机号", "电话打给我", "打电话给我",
 )  # fmt: skip
 _ALIPAY_ALIASES = (
     "支付宝", "zfb", "支护宝", "吱付宝", "支fu宝", "支付bao", "zhifubao", "alipay", "阿里支付", "之付宝",
+    "支附宝", "支負宝", "支付寳",
     "芝付宝", "支富宝", "吱吱宝", "zhi付宝",
 )  # fmt: skip
 _ALIPAY_TERMS = (
@@ -442,7 +461,8 @@ def _trigger_pattern(keys: Iterable[str]) -> tuple[re.Pattern[str], re.Pattern[s
             key=lambda pair: (pair[0] + pair[1] not in COMMON_WORDS, _rarity(pair[0]), _rarity(pair[1])),
         )
         pairs.setdefault(first, set()).update(forms(second))
-    digits = set("0123456789") | tables.single_digit
+    # o and l count here too: 138o0886245 (fold reads them as digits only between digits)
+    digits = set("0123456789olOLｏｌＯＬ") | tables.single_digit
     # Pairs share a few branches (any first of the branch, then any of its seconds): a superset of the
     # pairs, but a handful of tests per character instead of one per pair. Firsts with similar seconds
     # go together so few false pairs (付…账, 人…工) arise.

@@ -35,7 +35,7 @@ _HIGH_RANGES = ((0xE0000, 0xE0080), (0xE0100, 0xE01F0))
 NUMERAL_DIGITS: dict[str, str] = {
     **dict.fromkeys("〇零○◯", "0"),
     **dict.fromkeys("一壹幺", "1"),
-    **dict.fromkeys("二贰", "2"),
+    **dict.fromkeys("二贰两", "2"),  # 两: "幺三两八…" reads a 2 out loud; 两件 → 2件 changes no rule
     **dict.fromkeys("三叁", "3"),
     **dict.fromkeys("四肆", "4"),
     **dict.fromkeys("五伍", "5"),
@@ -53,8 +53,12 @@ CONFUSABLE_LETTERS: dict[str, str] = {
     "χ": "x", "ω": "w", "ς": "σ",
 }  # fmt: skip
 
-# Emoji that stand for a word in chat.
-SYMBOL_WORDS: dict[str, str] = {"🧧": "红包"}
+# Emoji that stand for a word in chat (🟢 for the green app, 🐧 for QQ's penguin, 📞 for "phone").
+SYMBOL_WORDS: dict[str, str] = {
+    "🧧": "红包", "🟢": "绿", "🛰": "卫星", "🐧": "企鹅", "📞": "电话", "☎": "电话", "📱": "手机",
+}  # fmt: skip
+# Stroke radicals typed as separators (V丶x, 微丿信): never part of a chat word.
+STROKE_SEPARATORS = "丶丿乀亅〆"
 
 # "➕我V" and "+vx": a plus stands for 加 (add).
 PLUS_SIGNS = "+➕✚✙﹢"
@@ -109,7 +113,7 @@ def _fold_one(char: str, simplified: dict[str, str]) -> str:
             if replacement is not None:
                 out.append(replacement)
                 continue
-        if category in _DELETED_CATEGORIES:
+        if category in _DELETED_CATEGORIES or piece in STROKE_SEPARATORS:
             continue
         out.append(piece)
     return "".join(out)
@@ -195,12 +199,23 @@ def fold_tables() -> FoldTables:
 _HIGH_CHAR = re.compile("[\U00040000-\U0010ffff]")
 
 
+# A letter o (or l) between digits is a 0 (or 1) typed to break a number: 138o0886245. One character
+# for one, so the offset map is unchanged.
+_LETTER_DIGIT = re.compile("(?<=[0-9])[ol](?=[0-9])")
+
+
+def _letter_digit(found: re.Match[str]) -> str:
+    return "0" if found.group() == "o" else "1"
+
+
 def fold(text: str) -> str:
     """The folded form of `text`, without an offset map (all in C for ordinary text)."""
     tables = fold_tables()
     folded = text.translate(tables.table)
     if _HIGH_CHAR.search(folded):  # tags and variation selectors beyond the list table
         folded = folded.translate(tables.high)
+    if "o" in folded or "l" in folded:
+        folded = _LETTER_DIGIT.sub(_letter_digit, folded)
     return folded
 
 

@@ -61,12 +61,12 @@ def _alt(words: Iterable[str]) -> str:
 ADD_VERBS = (
     "加", "添加", "添", "联系", "私聊", "私信", "留", "留下", "交换", "换", "互加", "报", "要个", "要一个",
     "要下", "求", "求个", "搜", "搜索", "私", "戳", "敲", "你有", "您有", "有没有", "用不用", "加上", "去",
-    "来", "上", "是我", "是我的", "就是我", "这是我",
+    "来", "上", "是我", "是我的", "就是我", "这是我", "整个", "整一个", "jia", "jiawo", "jiage", "jiaxia",
 )  # fmt: skip
 # Verbs that count only with a person in the phrase (发我微信, 给你微信) or in a question (有微信吗):
 # 分享给微信好友 and 发到微信群 are ordinary.
 WEAK_ADD_VERBS = (
-    "给", "发", "发到", "拉", "进", "存", "记", "记下", "找", "有"
+    "给", "发", "发到", "拉", "进", "存", "记", "记下", "找", "有", "gei", "fa"
 )  # fmt: skip
 MONEY_VERBS = (
     "转到", "付到", "打到", "汇到", "存到", "转", "付", "打", "汇", "充到", "充"
@@ -78,7 +78,8 @@ MONEY_SUFFIXES = (
 FILLER = (
     "我", "你", "您", "我的", "你的", "您的", "个", "一个", "下", "一下", "私人", "个人", "本人", "私", "小",
     "新", "的", "他", "她", "他的", "她的", "我们", "我们的", "咱", "咱们", "俺", "工作", "这个", "那个",
-    "号", "客服", "老师", "姐", "哥", "到", "一", "你们", "你们的", "备用",
+    "号", "客服", "老师", "姐", "哥", "到", "一", "你们", "你们的", "备用", "wo", "ni", "nin", "de", "ge",
+    "wode", "nide",
 )  # fmt: skip
 CONTACT_SUFFIXES = (
     "联系", "聊", "私聊", "聊天", "沟通", "找我", "加我", "加一下", "加好友", "私信", "发我", "发给我",
@@ -86,11 +87,13 @@ CONTACT_SUFFIXES = (
     "里聊", "上找我", "搜我", "号发我", "号给我", "号发你", "号给你", "发你", "联系我", "同号", "私下聊",
     "沟通吧", "上面聊", "上细说", "说吧", "交流", "上交流", "号私聊", "二维码", "码", "名片", "同手机号",
     "同手机", "同电话", "就是手机号", "是手机号", "就是电话", "给一个", "给个", "来一个", "发一个", "留一个",
+    "duoshao", "lianxi", "liaoliao", "那种", "那个", "拉我",
     "通过一下", "通过", "同意一下", "收款码", "上聊吧", "里说", "扫我",
 )  # fmt: skip
 ID_MARKS = (
     "号码", "号", "账号", "账户", "id", "名字", "名", "是", "为", "就是", "叫", "同号", "也是", "加", "搜",
-    "手机号", "手机号码", "手机", "电话", "电话号码", "搜一下", "搜下", "搜索",
+    "手机号", "手机号码", "手机", "电话", "电话号码", "搜一下", "搜下", "搜索", "吗", "呢", "我", "加我", "好友",
+    "群", "群号", "号是", "码",
 )  # fmt: skip
 NEGATORS = (
     "不", "别", "勿", "莫", "禁止", "严禁", "拒绝", "谢绝", "杜绝", "无法", "没法", "没办法", "没有", "未",
@@ -241,6 +244,8 @@ class _Rules:
     money_after: re.Pattern[str]
     announce_end: re.Pattern[str]
     off_channel: re.Pattern[str]
+    third_party: re.Pattern[str]
+    not_a_request_after: re.Pattern[str]
 
 
 def _contact_grammar(category: str) -> _Grammar:
@@ -319,6 +324,8 @@ def rules() -> _Rules:
         money_before=re.compile(f"{_alt(MONEY_VERBS)}(?:我的|我|到我的|到我){{1,2}}$"),
         money_after=re.compile(f"{_alt(MONEY_SUFFIXES)}(?!们)"),
         announce_end=re.compile("(?:号码|账号|号|id)?(?:是|为|就是)?$"),
+        third_party=re.compile(_alt(THIRD_PARTY)),
+        not_a_request_after=re.compile(_alt(NOT_A_REQUEST_AFTER)),
     )
 
 
@@ -448,12 +455,50 @@ def _official(message: _Message, start: int, end: int) -> bool:
     return rules().official.search(message.text, clause_start, clause_end) is not None
 
 
+# Aliases too short or too common to count with a verb or a contact word (微, 扣, 加我, 群号): they count
+# only right before an account (薇：mumu_1314, 扣 2650418, 加我 nini_9999).
+ID_ONLY_ALIASES = frozenset(fold(word) for word in ("薇", "威", "微", "加我", "扣", "鹅", "鹅号", "群号"))
+# Whose number is asked for: a third party or the shop itself (快递员电话多少, 你们客服电话多少) is no
+# private contact.
+THIRD_PARTY = (
+    "客服", "官方", "售后", "店铺", "店里", "你们", "门店", "快递", "快递员", "物流", "师傅", "司机", "厂家",
+    "商家", "总部", "公司", "热线", "投诉", "收货人", "收件人", "联系人", "订单", "单", "运单", "会员", "卡",
+    "发票", "工单", "取件", "验证", "商店", "店家", "平台", "老家", "家里", "紧急", "派送员", "配送员", "骑手",
+    "小哥", "网点", "仓库",
+)  # fmt: skip
+# …多少钱, 号码牌: the phone word was part of another word or a price question.
+NOT_A_REQUEST_AFTER = (
+    "钱", "元", "块", "寸", "位", "个", "g", "度", "毫安", "瓦", "牌", "格式", "段", "簿", "壳", "膜", "套", "线",
+    "卡", "费", "套餐", "的手机",
+)  # fmt: skip
+# Someone else asked for it: a customer reporting a scam, an agent warning about one.
+REPORTED = re.compile("有人|骗子|陌生人|别人|任何人|冒充|自称|对方|他们让|他让|她让")
+
+
+def _third_party_request(message: _Message, start: int, end: int) -> bool:
+    compiled = rules()
+    text = message.text
+    clause_start = message.clause_start(start)
+    if compiled.third_party.search(text, max(clause_start, start - 6), start + 2):
+        return True
+    return compiled.not_a_request_after.match(text, end) is not None
+
+
+def _reported(message: _Message, start: int) -> bool:
+    return REPORTED.search(message.text, max(0, start - 24), start) is not None
+
+
 def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[Hit]:
     """An alias counts next to an account, or with a contact verb or contact word."""
     compiled = rules()
     grammar = compiled.grammars.get(category, compiled.default)
     text = message.text
     hits: list[Hit] = []
+    if text[start:end] in ID_ONLY_ALIASES:
+        found = grammar.id_after.match(text, end, min(len(text), end + 48)) if grammar.id_after else None
+        if found and any(char.isdigit() for char in found.group("id")):
+            hits.append(Hit(start, found.end(), category))
+        return hits
     if grammar.money:
         # 转我支付宝 / 微信转我: the channel is named as where the money goes
         before = compiled.money_before.search(text, max(0, start - 8), start)
@@ -514,7 +559,7 @@ def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[
 
 
 def _names_person(words: str) -> bool:
-    return any(person in words for person in "我你您")
+    return any(person in words for person in ("我", "你", "您", "wo", "ni"))
 
 
 def _number_hits(message: _Message, compiled: CompiledPolicy) -> list[Hit]:
@@ -658,8 +703,12 @@ def find_hits(
             continue
         if (key[0].isascii() or key[-1].isascii()) and not message.ascii_boundary_ok(start, end):
             continue
+        if _reported(message, start):
+            continue
         for kind, category in entries:
             if kind == TERM:
+                if category == CONTACT_PHONE and _third_party_request(message, start, end):
+                    continue
                 if not _negated(message, start, end):
                     hits.append(Hit(start, end, category))
             elif kind == ALIAS:
