@@ -190,7 +190,7 @@ _WECHAT_ALIASES = (
     "薇号", "徽号", "维号", "唯号", "微性", "威性", "薇性", "薇心", "威心", "微亻言", "威亻言", "薇亻言", "wei",
     "wei信", "weixing", "vx号码", "绿色软件", "绿色那个软件", "绿色的软件", "绿色app", "卫星号",
     # one character or a bare verb: only right before an account (薇：mumu_1314, 加我 nini_9999)
-    "薇", "威", "微", "加我",
+    "薇", "威", "微", "绿", "加我",
 )  # fmt: skip
 _WECHAT_TERMS = (
     "加我微信", "加个微信", "加下微信", "加微信聊", "私人微信", "个人微信", "私人vx", "私人wx", "私微",
@@ -210,7 +210,7 @@ _QQ_TERMS = (
 )  # fmt: skip
 _PHONE_ALIASES = (
     "电话", "手机", "手机号", "手机号码", "电话号码", "号码", "座机", "固话", "联系方式", "tel", "dianhua",
-    "shouji", "私人号", "私号",
+    "shouji", "私人号", "私号", "前三位", "中间四位", "后四位", "前七位", "后八位", "尾巴是", "后面是",
 )  # fmt: skip
 # Asking for someone's number (你电话多少, 给个电话, 手机号发我): the request is the violation.
 _PHONE_WORDS = ("电话", "手机号", "号码", "电话号码", "手机号码", "联系方式", "座机", "私人号", "dianhua")
@@ -247,22 +247,28 @@ _QR_TERMS = (
     "发你二维码", "给你二维码", "二维码加我", "扫码加好友", "扫一扫加我", "扫码进群", "二维码发你",
     "推个名片", "推名片", "发个名片", "我的名片", "推你名片", "识别二维码加", "扫这个码加", "扫码私聊",
     "扫码联系", "扫码加微信", "扫码加v", "扫下我的码", "扫一下我的码", "扫我码", "长按识别", "我的码你扫",
-    "扫码进我",
+    "扫码进我", "扫我发的图", "扫我发的码", "扫我发你的", "扫图片里的码", "扫图里的码", "扫图片上的码",
+    "扫这张图", "扫这个图", "我发你个码", "你发个码", "发个码过来", "发个码给我", "发你个码", "个人收款码",
+    "你的收款码", "我的收款码", "发个收款码", "发下收款码", "收款码发我", "收款码给我", "收款码发你",
+    "私人收款码",
 )  # fmt: skip
 _BANK_ALIASES = (
     "银行卡", "卡号", "银行卡号", "储蓄卡", "借记卡", "银行账号", "银行账户", "工行卡", "建行卡", "农行卡",
     "招行卡", "中行卡", "邮政卡", "交行卡", "卡上", "卡里",
 )  # fmt: skip
 _BANK_TERMS = (
-    "我的卡号", "我的银行卡号", "发你卡号", "卡号发你", "银行卡号发你"
+    "我的卡号", "我的银行卡号", "发你卡号", "卡号发你", "银行卡号发你", "发个卡号", "给个卡号", "给我个卡号",
+    "卡号发我", "卡号给我", "卡号多少", "卡号是多少", "报个卡号", "留个卡号", "发下卡号", "银行卡号发我",
+    "你的卡号", "你的银行卡号", "告诉我卡号",
 )  # fmt: skip
 _RED_PACKET_ALIASES = (
     "红包", "hb", "红bao", "hong包", "hongbao", "红苞", "红胞", "洪包", "宏包", "鸿包", "哄包", "轰包",
-    "虹包", "🧧",
+    "虹包", "🧧", "利是", "利市", "拼手气红包", "口令红包", "辛苦费", "茶水费", "好处费", "感谢费", "跑腿费",
+    "小费", "红包钱",
 )  # fmt: skip
 _RED_PACKET_TERMS = (
     "发红包给你", "给你发红包", "给你个红包", "包个红包", "塞个红包", "私发红包", "私下发红包", "发个红包",
-    "收红包", "红包感谢", "发个小红包", "好处费", "辛苦费", "茶水费", "感谢费", "红包答谢", "私下打赏",
+    "收红包", "红包感谢", "发个小红包", "红包答谢", "私下打赏", "封个利是", "包个利是",
     "给你包个", "发hb", "意思一下", "表示一下心意", "红包给你", "红包私聊",
 )  # fmt: skip
 _TRANSFER_ALIASES = (
@@ -279,7 +285,10 @@ _TRANSFER_TERMS = (
     "转你了", "转我吧", "别走平台", "直接转我", "钱转我", "款转我", "尾款转我", "差价转你", "私下转你",
     "私下转我", "私下转给你", "转我个人", "直接打我", "钱打给我", "直接付我", "转这个卡号", "私下打款",
     "私下汇款", "私下结", "私下结算", "线下结", "现金结", "私下付", "钱私下", "款私下", "定金私下",
-    "尾款私下", "差价私下", "私下打给我",
+    "尾款私下", "差价私下", "私下打给我", "走线下", "走个线下", "线下给", "线下交易", "不走淘宝", "不走天猫",
+    "不走京东", "不走拼多多", "不走订单", "别走订单", "不走店铺", "私聊交易", "私下退", "私下返现", "私下返",
+    "返现给您个人", "返现给你个人", "zz给我", "zz我", "zhuan账", "zhuanzhang", "当面给你钱", "当面交易",
+    "当面付", "现金给你", "给你现金", "别在网上拍", "不在网上拍", "不用在店里拍", "不在平台拍", "别在平台拍",
 )  # fmt: skip
 
 _ALLOWED_PHRASES = (
@@ -347,6 +356,8 @@ ALLOWED = 3  # an allowed phrase: covers any hit inside it
 
 # Phone numbers and bank cards are found by their digits; their aliases only give context.
 NUMBER_CATEGORIES = frozenset({CONTACT_PHONE, BANK_CARD})
+# Phone words that name products far more often than a number (手机壳, 手机膜): not worth waking the rules.
+_PRODUCT_WORDS = frozenset({"手机"})
 
 LexiconEntry = tuple[int, str]  # (TERM | ALIAS | CONTEXT | ALLOWED, category or "")
 # The automaton's value per key: the folded key, its entries, whether any entry can make a hit, whether
@@ -510,7 +521,8 @@ def compile_policy(policy: ScannerPolicy) -> CompiledPolicy:
         bucket = entries.setdefault(key, [])
         if entry not in bucket:
             bucket.append(entry)
-        if entry[0] in (TERM, ALIAS):
+        if entry[0] in (TERM, ALIAS) or (entry == (CONTEXT, CONTACT_PHONE) and key not in _PRODUCT_WORDS):
+            # a phone word also wakes the rules: the number may be spelled in pieces (139 后面是 0264…)
             hit_keys.add(key)
 
     for rule in policy.categories:

@@ -69,11 +69,12 @@ WEAK_ADD_VERBS = (
     "给", "发", "发到", "拉", "进", "存", "记", "记下", "找", "有", "gei", "fa"
 )  # fmt: skip
 MONEY_VERBS = (
-    "转到", "付到", "打到", "汇到", "存到", "转", "付", "打", "汇", "充到", "充"
+    "转到", "付到", "打到", "汇到", "存到", "转", "付", "打", "汇", "充到", "充", "钱打", "钱转", "钱付"
 )  # fmt: skip
 MONEY_SUFFIXES = (
     "转我", "转给我", "转你", "转给你", "付我", "付给我", "打我", "打给我", "上转我", "转过来", "付款给我",
-    "直接转", "就转", "转账", "直接打", "收款码",
+    "直接转", "就转", "转账", "直接打", "收款码", "私下转", "给你转", "给您转", "给我转", "转钱", "转款",
+    "打钱", "付钱",
 )  # fmt: skip
 FILLER = (
     "我", "你", "您", "我的", "你的", "您的", "个", "一个", "下", "一下", "私人", "个人", "本人", "私", "小",
@@ -107,7 +108,7 @@ NEGATION_GAP = (
     "任何", "陌生人", "直接", "轻易", "把", "人", "员工", "工作人员", "买家", "卖家", "私人", "个人", "在",
     "通过", "互相", "相互", "额外", "再去", "相信", "听信", "轻信", "理会", "答应", "同意", "加", "添加",
     "添", "留", "发", "收", "给", "转", "进行", "做", "搞", "接受", "使用", "用", "索要", "要", "提供",
-    "透露", "泄露", "交换", "索取", "私加", "私收",
+    "透露", "泄露", "交换", "索取", "私加", "私收", "收取", "任何", "要求", "以", "理由",
 )  # fmt: skip
 POST_NEGATORS = (
     "不能", "不可以", "不允许", "不行", "不收", "不加", "不要", "不用", "不必", "不方便", "不支持", "不接受",
@@ -136,10 +137,12 @@ QUESTION_ENDINGS = (
 OFFICIAL_CONTEXT = (
     "店铺", "平台", "官方", "系统", "商家", "本店", "活动", "公司", "天猫", "淘宝", "京东", "拼多多", "退款",
     "原路", "对公", "商城", "旗舰店", "会员", "积分", "下单", "首单", "新人", "消费", "购物满", "满额",
+    "理赔", "赔付", "赔偿", "运费险", "保险", "售后", "退回",
 )  # fmt: skip
 
 RED_PACKET_VERBS = (
-    "发", "给", "收", "包", "塞", "私发", "送", "转", "拿", "发个", "给个", "补", "补个", "私下发"
+    "发", "给", "收", "包", "塞", "私发", "送", "转", "拿", "发个", "给个", "补", "补个", "私下发", "封", "加",
+    "加个",
 )  # fmt: skip
 RED_PACKET_FILLER = (
     "我", "你", "您", "个", "一个", "小", "大", "点", "些", "了", "的", "块", "元", "一点", "几个", "你个",
@@ -148,7 +151,7 @@ RED_PACKET_FILLER = (
 RED_PACKET_SUFFIXES = (
     "给你", "给您", "给我", "感谢", "答谢", "谢谢", "意思", "作为感谢", "表示感谢", "私发", "我发你", "发你",
     "发给你", "私聊", "我私下", "私下", "表示", "孝敬", "好处", "我私发", "转给你", "发过去", "转过去",
-    "少不了你",
+    "少不了你", "收下", "一定要收", "请收下", "准备好了", "给你安排", "安排上", "已经准备好",
 )  # fmt: skip
 RED_PACKET_SUFFIX_GAP = (
     "已经", "已", "先", "都", "就", "我", "我已经", "刚", "马上", "直接"
@@ -197,7 +200,7 @@ PHONE_CONTEXT = (
 )  # fmt: skip
 BANK_CONTEXT = (
     "卡号", "银行卡", "银行", "储蓄卡", "借记卡", "卡上", "卡里", "工行", "建行", "农行", "招行", "中行",
-    "交行", "邮政", "户名", "开户", "这张卡", "收款人",
+    "交行", "邮政", "户名", "开户", "这张卡", "收款人", "卡", "信用卡", "全号",
 )  # fmt: skip
 
 # Clause boundaries in the original text (an evader's commas only narrow a negation, never widen it).
@@ -287,7 +290,9 @@ def rules() -> _Rules:
                 f"{_alt(RED_PACKET_VERBS)}(?:{_alt(RED_PACKET_FILLER)}|[0-9两十百千万]{{1,6}}){{0,4}}$"
             ),
             weak_before=None,
-            suffix_after=re.compile(f"{_alt(RED_PACKET_SUFFIX_GAP)}?{_alt(RED_PACKET_SUFFIXES)}"),
+            suffix_after=re.compile(
+                f"(?:{_alt(RED_PACKET_SUFFIX_GAP)}|[0-9]{{1,5}}(?:块|元)?)?{_alt(RED_PACKET_SUFFIXES)}"
+            ),
             id_after=None,
             id_before=None,
             official_exempt=True,
@@ -321,7 +326,8 @@ def rules() -> _Rules:
         bank_context=re.compile(_alt(BANK_CONTEXT)),
         digit_runs=re.compile(r"[0-9]+"),
         question_end=re.compile(f"{_alt(QUESTION_ENDINGS)}$"),
-        money_before=re.compile(f"{_alt(MONEY_VERBS)}(?:我的|我|到我的|到我){{1,2}}$"),
+        # 转我支付宝 (to me) and 打你支付宝 (to you): either way the money leaves the company's account
+        money_before=re.compile(f"{_alt(MONEY_VERBS)}(?:我的|我|到我的|到我|你的|你|您的|您|到你的|到你){{1,2}}$"),
         money_after=re.compile(f"{_alt(MONEY_SUFFIXES)}(?!们)"),
         announce_end=re.compile("(?:号码|账号|号|id)?(?:是|为|就是)?$"),
         third_party=re.compile(_alt(THIRD_PARTY)),
@@ -457,7 +463,7 @@ def _official(message: _Message, start: int, end: int) -> bool:
 
 # Aliases too short or too common to count with a verb or a contact word (微, 扣, 加我, 群号): they count
 # only right before an account (薇：mumu_1314, 扣 2650418, 加我 nini_9999).
-ID_ONLY_ALIASES = frozenset(fold(word) for word in ("薇", "威", "微", "加我", "扣", "鹅", "鹅号", "群号"))
+ID_ONLY_ALIASES = frozenset(fold(word) for word in ("薇", "威", "微", "绿", "加我", "扣", "鹅", "鹅号", "群号"))
 # Whose number is asked for: a third party or the shop itself (快递员电话多少, 你们客服电话多少) is no
 # private contact.
 THIRD_PARTY = (
@@ -472,7 +478,7 @@ NOT_A_REQUEST_AFTER = (
     "卡", "费", "套餐", "的手机",
 )  # fmt: skip
 # Someone else asked for it: a customer reporting a scam, an agent warning about one.
-REPORTED = re.compile("有人|骗子|陌生人|别人|任何人|冒充|自称|对方|他们让|他让|她让")
+REPORTED = re.compile("有人|骗子|陌生人|别人|任何(?:人|要求|理由|借口|形式|方式|情况)|冒充|自称|对方|他们让|他让|她让")
 
 
 def _third_party_request(message: _Message, start: int, end: int) -> bool:
@@ -507,6 +513,8 @@ def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[
             (before, (before.start() if before else 0, end)),
             (after, (start, after.end() if after else 0)),
         ):
+            if found and _names_you(found.group()) and _official(message, span[0], span[1]):
+                continue  # 退款会打到您支付宝: the shop pays the customer back
             if found and not _negated(message, span[0], span[1]):
                 hits.append(Hit(span[0], span[1], category))
                 hits.append(Hit(span[0], span[1], PRIVATE_TRANSFER))
@@ -556,6 +564,10 @@ def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[
         if compiled.off_channel.search(text, max(0, start - 20), min(len(text), end + 20)):
             hits.append(Hit(start, end, category))
     return hits
+
+
+def _names_you(words: str) -> bool:
+    return "你" in words or "您" in words
 
 
 def _names_person(words: str) -> bool:
@@ -677,6 +689,8 @@ def needs_rules(text: str, compiled: CompiledPolicy) -> list[tuple[int, int, Lex
     for start, end, value in lexicon:
         if value[2] and not any(a_start <= start and end <= a_end for a_start, a_end in allowed):
             return lexicon
+    if any(value[4] and not value[2] for _, _, value in lexicon) and len(_DIGIT.findall(text)) >= 11:
+        return lexicon  # a phone word and enough digits: the number may be spelled in pieces
     contact_ends: list[int] | None = None
     for run in _NUMBER_CANDIDATE.finditer(text):
         if contact_ends is None:
@@ -686,6 +700,7 @@ def needs_rules(text: str, compiled: CompiledPolicy) -> list[tuple[int, int, Lex
     return None
 
 
+_DIGIT = re.compile("[0-9]")
 _NUMBER_CANDIDATE = re.compile(r"(?<![0-9])[0-9]{10,19}(?![0-9])")
 
 
@@ -714,7 +729,42 @@ def find_hits(
             elif kind == ALIAS:
                 hits.extend(_alias_hits(message, category, start, end))
     hits.extend(_number_hits(message, compiled))
+    if any(value[4] and not value[2] for _, _, value in lexicon):
+        hits.extend(_spelled_phone_hits(message, compiled))
     return hits
+
+
+# Between the pieces of a number read out in parts (139，后面是 0264 7785): no unit, no price, no date.
+_NOT_A_PHONE_GAP = re.compile("[元块件个号年月日点时分秒米斤克寸码岁%¥￥$/:.x×*]|kg|cm|ml|g")
+_PHONE_GAP_WORDS = re.compile("尾号|号码|手机号|电话号")  # 号 here is the number's, not a house number's
+_MOBILE_DIGITS = re.compile("1[3-9][0-9]{9}")
+
+
+def _spelled_phone_hits(message: _Message, compiled: CompiledPolicy) -> list[Hit]:
+    """A mobile number given in two to six pieces with a few words between them, next to a phone word
+    (一三九 后面是 零二六四七七八五 这是我电话; 前三位187，中间四位3625，后四位0914)."""
+    text = message.text
+    # 前3位 / 后4位 count the digits, they are not among them
+    runs = [found.span() for found in rules().digit_runs.finditer(text) if not text.startswith("位", found.end())]
+    for first in range(len(runs)):
+        digits = ""
+        for index in range(first, min(first + 6, len(runs))):
+            start, end = runs[index]
+            if index > first:
+                gap = text[runs[index - 1][1] : start]
+                if len(gap) > 8 or _NOT_A_PHONE_GAP.search(_PHONE_GAP_WORDS.sub("", gap)):
+                    break
+            digits += text[start:end]
+            if len(digits) >= 11:
+                if (
+                    index > first
+                    and len(digits) == 11
+                    and _MOBILE_DIGITS.fullmatch(digits)
+                    and not _official_number(digits, compiled)
+                ):
+                    return [Hit(runs[first][0], end, CONTACT_PHONE)]
+                break
+    return []
 
 
 def merge_hits(hits: Iterable[Hit]) -> list[Hit]:
