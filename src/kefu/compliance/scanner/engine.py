@@ -87,6 +87,8 @@ def _may_cross(compiled: CompiledPolicy, previous: str, text: str) -> bool:
     cut = len(before)
     for end, value in compiled.automaton.iter(before + after):
         if not value[2]:
+            if value[4] and end < cut and after[0].isdigit():
+                return True  # 我电话186 | 后面是 | 7752 0931: digits after a phone word
             continue
         start = end + 1 - len(value[0])
         if start < cut <= end:

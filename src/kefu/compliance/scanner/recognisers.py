@@ -259,7 +259,14 @@ def _contact_grammar(category: str) -> _Grammar:
         verb_before=re.compile(f"{_alt(ADD_VERBS)}{filler}{{0,3}}$"),
         weak_before=re.compile(f"{_alt(WEAK_ADD_VERBS)}{filler}{{0,3}}$"),
         suffix_after=re.compile(_alt(CONTACT_SUFFIXES)),
-        id_after=re.compile(f"{marks}{{0,3}}(?P<id>{id_pattern})") if id_pattern else None,
+        id_after=(
+            # a QQ number may follow a few words later if announced (企鹅方便点，号码是 1029384756)
+            re.compile(f"(?:[^0-9]{{0,6}}?{marks})?{marks}{{0,3}}(?P<id>{id_pattern})")
+            if category == CONTACT_QQ
+            else re.compile(f"{marks}{{0,3}}(?P<id>{id_pattern})")
+            if id_pattern
+            else None
+        ),
         id_before=(
             re.compile(f"(?<![a-z0-9])(?P<id>{id_pattern})(?:就是|也是|是)(?:我的?|本人的?)?的?$")
             if category in (CONTACT_WECHAT, CONTACT_QQ) and id_pattern
@@ -672,6 +679,8 @@ def _exempt_number(text: str, start: int, end: int, *, contact_ends: list[int]) 
         exempt_end = found.end()
     if exempt_end < 0:
         return False
+    if grammar.phone_context.search(text, exempt_end, start):
+        return False  # 让快递打这个 139…: the number is to be called, whatever came before
     # the nearer word decides: 订单有问题加我微信13812345678 is contact, 订单号13812345678 is not
     index = bisect.bisect_right(contact_ends, start)
     contact_end = contact_ends[index - 1] if index else -1
