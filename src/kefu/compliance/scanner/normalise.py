@@ -208,8 +208,64 @@ def _letter_digit(found: re.Match[str]) -> str:
     return "0" if found.group() == "o" else "1"
 
 
-def fold(text: str) -> str:
-    """The folded form of `text`, without an offset map (all in C for ordinary text)."""
+# Digits read out in pinyin or English (yao ba liu er…, one 三八 two 零): a run of at least four digits
+# and digit words, two of them words at least, becomes digits. Spaces are gone by then, so the run is
+# one string of letters; four digit words in a row are not ordinary pinyin or English.
+_DIGIT_WORDS = {
+    "ling": "0", "yao": "1", "yi": "1", "er": "2", "liang": "2", "san": "3", "si": "4", "wu": "5", "liu": "6",
+    "qi": "7", "ba": "8", "jiu": "9", "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_DIGIT_TOKEN = re.compile("|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + "|[0-9]")
+_SPELLED_RUN = re.compile(f"(?:{_DIGIT_TOKEN.pattern}){{4,}}")
+
+
+def _has_spelled_run(folded: str) -> bool:
+    return any(not run.group().isdigit() for run in _SPELLED_RUN.finditer(folded))
+
+
+def _spell_digits(text: str, starts: list[int]) -> tuple[str, list[int]]:
+    """Digit words → digits, with the offset map.
+
+    A digit word counts only set apart from other letters by a separator in the original (yao ba liu,
+    one三八): qiqi2021 and someone are words of their own, not digits."""
+    pieces: list[str] = []
+    new_starts: list[int] = []
+    last = 0
+
+    def separated(before: int, after: int) -> bool:
+        """Are folded neighbours `before`, `after` not two letters, or two with a separator between?"""
+        letters = text[before].isascii() and text[before].isalpha() and text[after].isascii() and text[after].isalpha()
+        return not letters or starts[after] - starts[before] > 1
+
+    for run in _SPELLED_RUN.finditer(text):
+        if run.group().isdigit():
+            continue  # digits only: nothing to spell (and a long number costs no Python loop)
+        tokens = list(_DIGIT_TOKEN.finditer(text, run.start(), run.end()))
+        words = [token for token in tokens if len(token.group()) > 1]
+        if len(words) < 2 or not all(
+            (token.start() == 0 or separated(token.start() - 1, token.start()))
+            and (token.end() == len(text) or separated(token.end() - 1, token.end()))
+            for token in words
+        ):
+            continue
+        pieces.append(text[last : run.start()])
+        new_starts.extend(starts[last : run.start()])
+        # the first digit maps to where its word starts, the others to where theirs end: a match over
+        # the run then spans whole words (yao … yi)
+        new_starts.append(starts[tokens[0].start()])
+        new_starts.extend(starts[token.end() - 1] for token in tokens[1:])
+        pieces.append("".join(_DIGIT_WORDS.get(token.group(), token.group()) for token in tokens))
+        last = run.end()
+    if not pieces:
+        return text, starts
+    pieces.append(text[last:])
+    new_starts.extend(starts[last:])
+    return "".join(pieces), new_starts
+
+
+def _fold_chars(text: str) -> str:
+    """The character-by-character fold: one folded string per original character."""
     tables = fold_tables()
     folded = text.translate(tables.table)
     if _HIGH_CHAR.search(folded):  # tags and variation selectors beyond the list table
@@ -217,6 +273,14 @@ def fold(text: str) -> str:
     if "o" in folded or "l" in folded:
         folded = _LETTER_DIGIT.sub(_letter_digit, folded)
     return folded
+
+
+def fold(text: str) -> str:
+    """The folded form of `text`, without an offset map (all in C for ordinary text)."""
+    folded = _fold_chars(text)
+    if _SPELLED_RUN.search(folded) is None or not _has_spelled_run(folded):
+        return folded
+    return normalise(text).text  # digit words: whether they count depends on separators in the original
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,9 +327,12 @@ def normalise(text: str) -> Normalised:
     """
     tables = fold_tables()
     table, high = tables.table, tables.high
-    folded = fold(text)
+    folded = _fold_chars(text)
     if len(folded) == len(text) and _irregular_chars().search(text) is None:
-        return Normalised(original=text, text=folded, starts=tuple(range(len(text))))
+        if _SPELLED_RUN.search(folded) is None:
+            return Normalised(original=text, text=folded, starts=tuple(range(len(text))))
+        spelled, spelled_starts = _spell_digits(folded, list(range(len(text))))
+        return Normalised(original=text, text=spelled, starts=tuple(spelled_starts))
     starts: list[int] = []
     previous = 0
     for found in _irregular_chars().finditer(text):
@@ -282,7 +349,8 @@ def normalise(text: str) -> Normalised:
     starts.extend(range(previous, len(text)))
     if len(starts) != len(folded):  # pragma: no cover - the two walks agree by construction
         raise AssertionError("offset map out of step with the folded text")
-    return Normalised(original=text, text=folded, starts=tuple(starts))
+    spelled, spelled_starts = _spell_digits(folded, starts)
+    return Normalised(original=text, text=spelled, starts=tuple(spelled_starts))
 
 
 def to_digits(text: str) -> str:
