@@ -48,6 +48,30 @@ def scanner() -> Scanner:
         ("扫码加我，给你发优惠", "contact_qr"),
         ("我的二維碼發給你，掃一下", "contact_qr"),
         ("卡号 6222 0212 3456 7890 128", "bank_card"),
+        # asking for the number is the violation
+        ("你电话多少？我打过去问比较快", "contact_phone"),
+        ("把你手机号发我下", "contact_phone"),
+        # one character or a bare verb, right before an account
+        ("薇：mumu_1314 私下联系", "contact_wechat"),
+        ("➕我✌️：nini_9999 聊", "contact_wechat"),
+        ("🟢 zhou_mm233 私聊", "contact_wechat"),
+        ("扣 2650418 加我", "contact_qq"),
+        ("🐧🐧：2468013579 加我呀", "contact_qq"),
+        ("有QQ吗 加我 1425583690", "contact_qq"),
+        # digits in disguise
+        ("手机幺三两八七五六九九两零，白天都在", "contact_phone"),
+        ("电話1３8ｏ0８８6２4５", "contact_phone"),
+        ("shouji yao ba liu, er san ling qi, jiu wu si yi", "contact_phone"),
+        ("号码：one三八 two零 five七七 nine四one", "contact_phone"),
+        # a number read out in pieces next to a phone word
+        ("一三九 后面是 零二六四七七八五 这是我电话", "contact_phone"),
+        ("前三位一八七，中间四位三六二五，后四位零九一四", "contact_phone"),
+        # cards and payment codes
+        ("卡：6225-8801-3792-4601", "bank_card"),
+        ("能转银行卡吗 发个卡号过来", "bank_card"),
+        ("你发个收款码给我吧 我扫码付", "contact_qr"),
+        ("我把钱打你支付宝 你告诉我账号", "contact_alipay"),
+        ("gei wo ni de weixin", "contact_wechat"),
     ],
 )
 def test_contact_exchange_is_blocked(scanner: Scanner, text: str, category: str) -> None:
@@ -67,6 +91,10 @@ def test_contact_exchange_is_blocked(scanner: Scanner, text: str, category: str)
         ("直接转给我就行，不用走平台", "private_transfer"),
         ("打到我卡上，我给你发货", "private_transfer"),
         ("私 下 转 账 更 便 宜", "private_transfer"),
+        ("要优先发货的话，给我包个利是就行", "red_packet"),
+        ("服务这么好，私下给你点小费吧", "red_packet"),
+        ("帮我把这单的运费险赔付批了，红包200给你", "red_packet"),
+        ("拼多多扣点太高了，咱们走线下", "private_transfer"),
     ],
 )
 def test_red_packets_and_private_transfers_warn(scanner: Scanner, text: str, category: str) -> None:
@@ -99,6 +127,21 @@ def test_red_packets_and_private_transfers_warn(scanner: Scanner, text: str, cat
         "分享给微信好友可以领券吗",
         "帮我转人工",
         "什么时候发货？",
+        # what the rules for requests, bare aliases and spelled digits must leave alone
+        "你们客服电话多少",
+        "快递员电话多少，我联系不上他",
+        "这个手机多少钱",
+        "微波炉 abc123 型号有货吗",
+        "我的昵称 qiqi2021 好听吗",
+        "someone two 3 four",
+        "退款会打到您支付宝账户",
+        "运费险理赔款会打到您的支付宝账户",
+        "快递员说要收上楼辛苦费，这合理吗",
+        "公司规定客服不能收取任何辛苦费",
+        "温馨提示：请勿相信任何要求您私下加微信的人",
+        "刚才有人让我加他QQ说能帮我退款，我没理他，是骗子吧？",
+        "会员卡号 6225880137924601 积分怎么查",
+        "买两件能便宜吗",
     ],
 )
 def test_ordinary_service_talk_is_allowed(scanner: Scanner, text: str) -> None:

@@ -33,6 +33,25 @@ def test_alias_and_account_in_separate_messages() -> None:
     assert scanner.scan("lily_2024", conversation="c3").categories == ("contact_wechat",)
 
 
+def test_pieces_after_a_phone_word_and_a_qq_number_announced_words_later() -> None:
+    scanner = Scanner()
+    for part in ("我电话186", "后面是"):
+        scanner.scan(part, conversation="c7", speaker="customer")
+    scanner.scan("亲，电话请填写在收货地址里哦", conversation="c7", speaker="agent")
+    assert scanner.scan("7752 0931", conversation="c7", speaker="customer").categories == ("contact_phone",)
+
+    for part in ("这边有问题的话加我企鹅方便点", "号码是", "10293"):
+        scanner.scan(part, conversation="c8")
+    assert scanner.scan("84756", conversation="c8").categories == ("contact_qq",)
+
+
+def test_a_number_to_be_called_is_not_exempted_by_an_earlier_courier() -> None:
+    scanner = Scanner()
+    for part in ("我换号了，你们让快递打这个", "1️⃣3️⃣9️⃣", "1️⃣2️⃣3️⃣4️⃣"):
+        scanner.scan(part, conversation="c9", speaker="customer")
+    assert scanner.scan("5️⃣6️⃣7️⃣8️⃣", conversation="c9", speaker="customer").categories == ("contact_phone",)
+
+
 def test_other_speaker_does_not_complete_the_number() -> None:
     scanner = Scanner()
     scanner.scan("138 1234", conversation="c4", speaker="agent")

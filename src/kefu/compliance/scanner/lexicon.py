@@ -214,17 +214,21 @@ _PHONE_ALIASES = (
 )  # fmt: skip
 # Asking for someone's number (你电话多少, 给个电话, 手机号发我): the request is the violation.
 _PHONE_WORDS = ("电话", "手机号", "号码", "电话号码", "手机号码", "联系方式", "座机", "私人号", "dianhua")
-_PHONE_REQUESTS = tuple(
-    phrase
-    for word in _PHONE_WORDS
-    for phrase in (
-        f"{word}多少", f"{word}是多少", f"{word}发我", f"{word}发给我", f"{word}给我", f"给个{word}",
-        f"给我个{word}", f"给我你的{word}", f"给下{word}", f"留个{word}", f"留下{word}", f"留一下{word}",
-        f"发个{word}", f"报个{word}", f"要个{word}", f"要下{word}", f"告诉我{word}", f"告诉我你的{word}",
-        f"你的{word}给我", f"{word}报一下", f"{word}留一下",
-    )
-) + ("手机多少", "手机是多少", "dianhuaduoshao", "shoujihaoduoshao", "shoujiduoshao", "haomaduoshao")  # fmt: skip
-_PHONE_TERMS = _PHONE_REQUESTS + (
+_PHONE_REQUESTS = (
+    *(
+        phrase
+        for word in _PHONE_WORDS
+        for phrase in (
+            f"{word}多少", f"{word}是多少", f"{word}发我", f"{word}发给我", f"{word}给我", f"给个{word}",
+            f"给我个{word}", f"给我你的{word}", f"给下{word}", f"留个{word}", f"留下{word}", f"留一下{word}",
+            f"发个{word}", f"报个{word}", f"要个{word}", f"要下{word}", f"告诉我{word}", f"告诉我你的{word}",
+            f"你的{word}给我", f"{word}报一下", f"{word}留一下",
+        )
+    ),
+    "手机多少", "手机是多少", "dianhuaduoshao", "shoujihaoduoshao", "shoujiduoshao", "haomaduoshao",
+)  # fmt: skip
+_PHONE_TERMS = (
+    *_PHONE_REQUESTS,
     "私人电话", "私人手机", "私人号码", "个人电话", "个人手机号", "打我电话", "打我手机", "打我私人",
     "给我打电话", "call我", "加我手机", "手机同号", "电话同号", "私下打电话", "私下电话", "短信联系我",
     "打我这个号", "存一下我的号", "记一下我的号", "留个电话", "留个手机号", "电话打给我", "打电话给我",
