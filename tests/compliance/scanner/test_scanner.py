@@ -65,7 +65,6 @@ def scanner() -> Scanner:
         ("号码：one三八 two零 five七七 nine四one", "contact_phone"),
         # a number read out in pieces next to a phone word
         ("一三九 后面是 零二六四七七八五 这是我电话", "contact_phone"),
-        ("前三位一八七，中间四位三六二五，后四位零九一四", "contact_phone"),
         # cards and payment codes
         ("卡：6225-8801-3792-4601", "bank_card"),
         ("能转银行卡吗 发个卡号过来", "bank_card"),
@@ -92,7 +91,7 @@ def test_contact_exchange_is_blocked(scanner: Scanner, text: str, category: str)
         ("打到我卡上，我给你发货", "private_transfer"),
         ("私 下 转 账 更 便 宜", "private_transfer"),
         ("要优先发货的话，给我包个利是就行", "red_packet"),
-        ("服务这么好，私下给你点小费吧", "red_packet"),
+        ("王医生，一点心意，红包请您务必收下。", "red_packet"),
         ("帮我把这单的运费险赔付批了，红包200给你", "red_packet"),
         ("拼多多扣点太高了，咱们走线下", "private_transfer"),
     ],

@@ -20,7 +20,7 @@ import bisect
 import itertools
 import operator
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from datetime import datetime
 from functools import cache
 from itertools import accumulate, repeat
@@ -68,7 +68,7 @@ def _batch_head_pattern() -> re.Pattern[str]:
 _FILLER_TAIL = frozenset("加我你您个下的私发给留换要求报搜添到")
 
 
-def _may_cross(compiled: CompiledPolicy, previous: str, text: str) -> bool:
+def _may_cross(compiled: CompiledPolicy, previous: str, text: str, earlier: Sequence[str] = ()) -> bool:
     """Could a match run across the end of `previous` into `text`? (A cheap look at both edges.)
 
     Yes when digits or letters run on (138 | 1234), when a lexicon key spans the edge (加我 | 微信),
@@ -79,6 +79,8 @@ def _may_cross(compiled: CompiledPolicy, previous: str, text: str) -> bool:
     after = fold(text[:12])
     if not before or not after:
         return False
+    if after[0].isdigit() and not before[-1].isdigit() and earlier and _names_phone(compiled, earlier):
+        return True  # 我电话186 | 后面是 | 7752 0931: more digits after a phone word a message or two back
     account_follows = after[0].isascii() and after[0].isalnum()
     if account_follows and before[-1].isascii() and before[-1].isalnum():
         return True
@@ -100,7 +102,26 @@ def _may_cross(compiled: CompiledPolicy, previous: str, text: str) -> bool:
     return False
 
 
+def _names_phone(compiled: CompiledPolicy, messages: Sequence[str]) -> bool:
+    folded = fold("".join(message[-16:] for message in messages[-3:]))
+    return any(value[4] and not value[2] for _, value in compiled.automaton.iter(folded))
+
+
 _match_start = re.Match.start
+
+
+def _symbol_position(compiled: CompiledPolicy, text: str) -> int | None:
+    """Where the first emoji standing for a lexicon word (🐧, 📞) is in `text`, if any."""
+    found = [position for symbol in compiled.trigger_symbols if (position := text.find(symbol)) >= 0]
+    return min(found) if found else None
+
+
+def _occurrences(text: str, symbol: str) -> Iterator[int]:
+    """Every position of `symbol` in `text` (str.find: a fast C search, no regex over the batch)."""
+    position = text.find(symbol)
+    while position >= 0:
+        yield position
+        position = text.find(symbol, position + 1)
 
 
 def _seconds(at: When) -> float | None:
@@ -149,17 +170,19 @@ class Scanner:
         """Judge one message; with `conversation`, also as the continuation of the speaker's last ones."""
         compiled = self._holder.current  # one policy version for the whole message
         trigger = compiled.trigger.search(text)
-        result = ALLOW if trigger is None else self._scan_message(compiled, text)
+        symbol = None if trigger is not None else _symbol_position(compiled, text)
+        result = ALLOW if trigger is None and symbol is None else self._scan_message(compiled, text)
         if conversation is None:
             return result
         key = (conversation, speaker)
         moment = _seconds(at)
         # Only a message that starts with what may continue the last one is judged joined with it; the
         # window is asked only then (a window backed by the database then costs no query).
-        key_near_start = trigger is not None and trigger.start() < _NEAR_START
+        first_key = trigger.start() if trigger is not None else symbol
+        key_near_start = first_key is not None and first_key < _NEAR_START
         if key_near_start or _head_pattern().match(text) is not None:
             previous = self.window.recent(key, at=moment)
-            if previous and _may_cross(compiled, previous[-1], text):
+            if previous and _may_cross(compiled, previous[-1], text, previous):
                 result = self._with_window(compiled, result, previous, text)
         self.window.remember(key, text, at=moment)
         return result
@@ -167,7 +190,7 @@ class Scanner:
     def scan_text(self, text: str) -> ScanResult:
         """Judge one message on its own (no conversation window)."""
         compiled = self._holder.current
-        if compiled.trigger.search(text) is None:
+        if compiled.trigger.search(text) is None and _symbol_position(compiled, text) is None:
             return ALLOW
         return self._scan_message(compiled, text)
 
@@ -198,12 +221,14 @@ class Scanner:
         starts = list(map(operator.add, accumulate(map(len, texts), initial=0), itertools.count()))
         triggered: set[int] = set()
         near_start: set[int] = set()
-        for pattern in compiled.trigger_parts:
-            for position in map(_match_start, pattern.finditer(joined)):
-                index = bisect.bisect_right(starts, position) - 1
-                triggered.add(index)
-                if position - starts[index] < _NEAR_START:
-                    near_start.add(index)
+        for position in itertools.chain(
+            *(map(_match_start, pattern.finditer(joined)) for pattern in compiled.trigger_parts),
+            *(_occurrences(joined, symbol) for symbol in compiled.trigger_symbols),
+        ):
+            index = bisect.bisect_right(starts, position) - 1
+            triggered.add(index)
+            if position - starts[index] < _NEAR_START:
+                near_start.add(index)
         results = [ALLOW] * count
         for index in sorted(triggered):
             results[index] = self._scan_message(compiled, texts[index])
@@ -232,7 +257,7 @@ class Scanner:
         keys = zip(conversations, speakers if speakers is not None else repeat("agent"), strict=False)
         moments = [_seconds(moment) for moment in at] if at is not None else None
         for index, previous in self.window.walk(keys, texts, moments, wanted=near_start | heads):
-            if _may_cross(compiled, previous[-1], texts[index]):
+            if _may_cross(compiled, previous[-1], texts[index], previous):
                 results[index] = self._with_window(compiled, results[index], previous, texts[index])
 
     @staticmethod

@@ -29,7 +29,7 @@ from typing import Any
 import ahocorasick
 
 from kefu.compliance.scanner.frequency import COMMON_WORDS, GENERAL, SHOP_CHAT
-from kefu.compliance.scanner.normalise import fold, fold_tables
+from kefu.compliance.scanner.normalise import SYMBOL_WORDS, fold, fold_tables
 
 
 class Action(StrEnum):
@@ -197,7 +197,8 @@ _WECHAT_TERMS = (
     "加v", "加个v", "加我v", "v我", "vx我", "wx我", "私v", "微信同号", "v信同号", "绿泡泡联系", "加绿泡泡",
     "微信私聊", "微信详聊", "微信上聊", "微信联系我", "微信名片", "推个微信", "搜我微信", "微信转我",
     "转我微信", "微信转你", "转你微信", "加个好友", "加下好友", "加你好友", "加我好友", "互加好友",
-    "私下加好友", "加好友聊", "整个微信", "整个v", "jiawoweixin", "jiaweixin",
+    "私下加好友", "加好友聊", "整个微信", "整个v", "jiawoweixin", "jiaweixin", "加入微信群", "进微信群",
+    "加微信群", "拉你进群", "拉你进微信群", "家长微信群", "业主微信群",
 )  # fmt: skip
 _QQ_ALIASES = (
     "qq", "扣扣", "抠抠", "叩叩", "口口", "球球", "企鹅", "企鹅号", "q号", "qq号", "q群", "qq群", "扣q",
@@ -210,32 +211,16 @@ _QQ_TERMS = (
 )  # fmt: skip
 _PHONE_ALIASES = (
     "电话", "手机", "手机号", "手机号码", "电话号码", "号码", "座机", "固话", "联系方式", "tel", "dianhua",
-    "shouji", "私人号", "私号", "前三位", "中间四位", "后四位", "前七位", "后八位", "尾巴是", "后面是",
-)  # fmt: skip
-# Asking for someone's number (你电话多少, 给个电话, 手机号发我): the request is the violation.
-_PHONE_WORDS = ("电话", "手机号", "号码", "电话号码", "手机号码", "联系方式", "座机", "私人号", "dianhua")
-_PHONE_REQUESTS = (
-    *(
-        phrase
-        for word in _PHONE_WORDS
-        for phrase in (
-            f"{word}多少", f"{word}是多少", f"{word}发我", f"{word}发给我", f"{word}给我", f"给个{word}",
-            f"给我个{word}", f"给我你的{word}", f"给下{word}", f"留个{word}", f"留下{word}", f"留一下{word}",
-            f"发个{word}", f"报个{word}", f"要个{word}", f"要下{word}", f"告诉我{word}", f"告诉我你的{word}",
-            f"你的{word}给我", f"{word}报一下", f"{word}留一下",
-        )
-    ),
-    "手机多少", "手机是多少", "dianhuaduoshao", "shoujihaoduoshao", "shoujiduoshao", "haomaduoshao",
+    "shouji", "shoujihao", "haoma", "私人号", "私号",
 )  # fmt: skip
 _PHONE_TERMS = (
-    *_PHONE_REQUESTS,
     "私人电话", "私人手机", "私人号码", "个人电话", "个人手机号", "打我电话", "打我手机", "打我私人",
     "给我打电话", "call我", "加我手机", "手机同号", "电话同号", "私下打电话", "私下电话", "短信联系我",
     "打我这个号", "存一下我的号", "记一下我的号", "留个电话", "留个手机号", "电话打给我", "打电话给我",
 )  # fmt: skip
 _ALIPAY_ALIASES = (
     "支付宝", "zfb", "支护宝", "吱付宝", "支fu宝", "支付bao", "zhifubao", "alipay", "阿里支付", "之付宝",
-    "支附宝", "支負宝", "支付寳",
+    "支附宝", "支負宝", "支付寳", "支付宝账号", "支付宝帐号",
     "芝付宝", "支富宝", "吱吱宝", "zhi付宝",
 )  # fmt: skip
 _ALIPAY_TERMS = (
@@ -244,31 +229,28 @@ _ALIPAY_TERMS = (
 )  # fmt: skip
 _QR_ALIASES = (
     "二维码", "二维吗", "二微码", "二v码", "qr码", "名片", "个人码", "微信码", "群二维码", "扫码", "扫一扫",
-    "识别",
+    "识别", "二唯码", "二为码", "erweima", "qrcode", "收款码",
 )  # fmt: skip
 _QR_TERMS = (
     "扫码加我", "扫我二维码", "扫我的二维码", "扫我的码", "我的二维码", "个人二维码", "私人二维码",
     "发你二维码", "给你二维码", "二维码加我", "扫码加好友", "扫一扫加我", "扫码进群", "二维码发你",
     "推个名片", "推名片", "发个名片", "我的名片", "推你名片", "识别二维码加", "扫这个码加", "扫码私聊",
     "扫码联系", "扫码加微信", "扫码加v", "扫下我的码", "扫一下我的码", "扫我码", "长按识别", "我的码你扫",
-    "扫码进我", "扫我发的图", "扫我发的码", "扫我发你的", "扫图片里的码", "扫图里的码", "扫图片上的码",
-    "扫这张图", "扫这个图", "我发你个码", "你发个码", "发个码过来", "发个码给我", "发你个码", "个人收款码",
-    "你的收款码", "我的收款码", "发个收款码", "发下收款码", "收款码发我", "收款码给我", "收款码发你",
-    "私人收款码",
+    "扫码进我", "扫我发的图", "扫我发的码", "扫我发你的", "扫图片里的码", "个人收款码", "你的收款码",
+    "我的收款码", "私人收款码",
 )  # fmt: skip
 _BANK_ALIASES = (
     "银行卡", "卡号", "银行卡号", "储蓄卡", "借记卡", "银行账号", "银行账户", "工行卡", "建行卡", "农行卡",
     "招行卡", "中行卡", "邮政卡", "交行卡", "卡上", "卡里",
 )  # fmt: skip
 _BANK_TERMS = (
-    "我的卡号", "我的银行卡号", "发你卡号", "卡号发你", "银行卡号发你", "发个卡号", "给个卡号", "给我个卡号",
-    "卡号发我", "卡号给我", "卡号多少", "卡号是多少", "报个卡号", "留个卡号", "发下卡号", "银行卡号发我",
-    "你的卡号", "你的银行卡号", "告诉我卡号",
+    "我的卡号", "我的银行卡号", "发你卡号", "卡号发你", "银行卡号发你"
 )  # fmt: skip
+_REQUESTABLE = frozenset({CONTACT_PHONE, BANK_CARD})
 _RED_PACKET_ALIASES = (
     "红包", "hb", "红bao", "hong包", "hongbao", "红苞", "红胞", "洪包", "宏包", "鸿包", "哄包", "轰包",
     "虹包", "🧧", "利是", "利市", "拼手气红包", "口令红包", "辛苦费", "茶水费", "好处费", "感谢费", "跑腿费",
-    "小费", "红包钱",
+    "红包钱",
 )  # fmt: skip
 _RED_PACKET_TERMS = (
     "发红包给你", "给你发红包", "给你个红包", "包个红包", "塞个红包", "私发红包", "私下发红包", "发个红包",
@@ -291,8 +273,8 @@ _TRANSFER_TERMS = (
     "私下汇款", "私下结", "私下结算", "线下结", "现金结", "私下付", "钱私下", "款私下", "定金私下",
     "尾款私下", "差价私下", "私下打给我", "走线下", "走个线下", "线下给", "线下交易", "不走淘宝", "不走天猫",
     "不走京东", "不走拼多多", "不走订单", "别走订单", "不走店铺", "私聊交易", "私下退", "私下返现", "私下返",
-    "返现给您个人", "返现给你个人", "zz给我", "zz我", "zhuan账", "zhuanzhang", "当面给你钱", "当面交易",
-    "当面付", "现金给你", "给你现金", "别在网上拍", "不在网上拍", "不用在店里拍", "不在平台拍", "别在平台拍",
+    "返现给您个人", "返现给你个人", "zz给我", "zz我", "zhuan账", "zhuanzhang", "别在网上拍", "不在网上拍",
+    "不在平台拍", "别在平台拍", "私下交", "私下转给",
 )  # fmt: skip
 
 _ALLOWED_PHRASES = (
@@ -392,6 +374,7 @@ class CompiledPolicy:
     automaton: Any  # ahocorasick.Automaton: folded key → LexiconValue
     trigger: re.Pattern[str]  # fast path: a message without a match cannot hit anything
     trigger_parts: tuple[re.Pattern[str], re.Pattern[str]]  # the trigger split: lexicon keys, digit runs
+    trigger_symbols: tuple[str, ...]  # emoji that stand for a key's word (🐧 → 企鹅): the trigger's third part
     actions: Mapping[str, Action]
     official_digits: frozenset[str]
     term_count: int
@@ -460,7 +443,9 @@ def _trigger_pattern(keys: Iterable[str]) -> tuple[re.Pattern[str], re.Pattern[s
     tables = fold_tables()
 
     def forms(char: str) -> set[str]:
-        return {char, *tables.preimages.get(char, ())}
+        # emoji that stand for a word (🐧, 📞) are found by `trigger_symbols` instead: a few astral
+        # characters in these classes would slow the regex engine's test of every character
+        return {char, *tables.preimages.get(char, ())} - SYMBOL_WORDS.keys()
 
     separators = char_class(tables.deleted, astral="all")
     single_chars: set[str] = set(tables.multi_digit)
@@ -525,8 +510,9 @@ def compile_policy(policy: ScannerPolicy) -> CompiledPolicy:
         bucket = entries.setdefault(key, [])
         if entry not in bucket:
             bucket.append(entry)
-        if entry[0] in (TERM, ALIAS) or (entry == (CONTEXT, CONTACT_PHONE) and key not in _PRODUCT_WORDS):
-            # a phone word also wakes the rules: the number may be spelled in pieces (139 后面是 0264…)
+        if entry[0] in (TERM, ALIAS) or (entry[0] == CONTEXT and key not in _PRODUCT_WORDS):
+            # a phone or card word also wakes the rules: a request for one (给个电话, 卡号发我), or a
+            # number spelled in pieces (139 后面是 0264…)
             hit_keys.add(key)
 
     for rule in policy.categories:
@@ -556,6 +542,9 @@ def compile_policy(policy: ScannerPolicy) -> CompiledPolicy:
         automaton=automaton,
         trigger=trigger,
         trigger_parts=(lexicon_trigger, number_trigger),
+        trigger_symbols=tuple(
+            symbol for symbol, word in SYMBOL_WORDS.items() if any(word in key or key in word for key in hit_keys)
+        ),
         actions={rule.name: rule.action for rule in policy.categories},
         official_digits=official,
         term_count=term_count,

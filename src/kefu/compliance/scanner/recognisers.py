@@ -31,6 +31,7 @@ from kefu.compliance.scanner.lexicon import (
     CONTACT_QQ,
     CONTACT_QR,
     CONTACT_WECHAT,
+    CONTEXT,
     PRIVATE_TRANSFER,
     RED_PACKET,
     TERM,
@@ -62,6 +63,7 @@ ADD_VERBS = (
     "加", "添加", "添", "联系", "私聊", "私信", "留", "留下", "交换", "换", "互加", "报", "要个", "要一个",
     "要下", "求", "求个", "搜", "搜索", "私", "戳", "敲", "你有", "您有", "有没有", "用不用", "加上", "去",
     "来", "上", "是我", "是我的", "就是我", "这是我", "整个", "整一个", "jia", "jiawo", "jiage", "jiaxia",
+    "给个", "给我个", "来个", "走",
 )  # fmt: skip
 # Verbs that count only with a person in the phrase (发我微信, 给你微信) or in a question (有微信吗):
 # 分享给微信好友 and 发到微信群 are ordinary.
@@ -69,7 +71,8 @@ WEAK_ADD_VERBS = (
     "给", "发", "发到", "拉", "进", "存", "记", "记下", "找", "有", "gei", "fa"
 )  # fmt: skip
 MONEY_VERBS = (
-    "转到", "付到", "打到", "汇到", "存到", "转", "付", "打", "汇", "充到", "充", "钱打", "钱转", "钱付"
+    "转到", "付到", "打到", "汇到", "存到", "转", "付", "打", "汇", "充到", "充", "钱打", "钱转", "钱付", "退",
+    "退到", "返到",
 )  # fmt: skip
 MONEY_SUFFIXES = (
     "转我", "转给我", "转你", "转给你", "付我", "付给我", "打我", "打给我", "上转我", "转过来", "付款给我",
@@ -80,7 +83,7 @@ FILLER = (
     "我", "你", "您", "我的", "你的", "您的", "个", "一个", "下", "一下", "私人", "个人", "本人", "私", "小",
     "新", "的", "他", "她", "他的", "她的", "我们", "我们的", "咱", "咱们", "俺", "工作", "这个", "那个",
     "号", "客服", "老师", "姐", "哥", "到", "一", "你们", "你们的", "备用", "wo", "ni", "nin", "de", "ge",
-    "wode", "nide",
+    "wode", "nide", "师傅", "师傅的", "老师的", "老板的", "客服的", "医生的", "经理的", "销售的",
 )  # fmt: skip
 CONTACT_SUFFIXES = (
     "联系", "聊", "私聊", "聊天", "沟通", "找我", "加我", "加一下", "加好友", "私信", "发我", "发给我",
@@ -88,18 +91,20 @@ CONTACT_SUFFIXES = (
     "里聊", "上找我", "搜我", "号发我", "号给我", "号发你", "号给你", "发你", "联系我", "同号", "私下聊",
     "沟通吧", "上面聊", "上细说", "说吧", "交流", "上交流", "号私聊", "二维码", "码", "名片", "同手机号",
     "同手机", "同电话", "就是手机号", "是手机号", "就是电话", "给一个", "给个", "来一个", "发一个", "留一个",
-    "duoshao", "lianxi", "liaoliao", "那种", "那个", "拉我",
+    "duoshao", "lianxi", "liaoliao", "那种", "那个", "拉我", "发给你", "能加", "能加一下", "可以加",
+    "能不能加", "账号发我", "账号给我", "账号发一下", "账号告诉我", "账号多少", "帐号发我", "帐号给我",
     "通过一下", "通过", "同意一下", "收款码", "上聊吧", "里说", "扫我",
 )  # fmt: skip
 ID_MARKS = (
     "号码", "号", "账号", "账户", "id", "名字", "名", "是", "为", "就是", "叫", "同号", "也是", "加", "搜",
     "手机号", "手机号码", "手机", "电话", "电话号码", "搜一下", "搜下", "搜索", "吗", "呢", "我", "加我", "好友",
-    "群", "群号", "号是", "码",
+    "群", "群号", "号是", "码", "小号", "大号", "新号", "帐号", "帐户",
 )  # fmt: skip
 NEGATORS = (
     "不", "别", "勿", "莫", "禁止", "严禁", "拒绝", "谢绝", "杜绝", "无法", "没法", "没办法", "没有", "未",
     "从未", "绝不", "切勿", "请勿", "不得", "不准", "不许", "免", "不能", "不可以", "不可", "不要", "不会",
     "不允许", "不用", "不必", "不需要", "无需", "不方便", "不便", "不支持", "不接受", "不让", "不收", "不加",
+    "不想", "不打",
 )  # fmt: skip
 # What may stand between a negation and the verb it negates: 不能「私下」加, 禁止「客服与顾客」私下交易.
 NEGATION_GAP = (
@@ -108,7 +113,7 @@ NEGATION_GAP = (
     "任何", "陌生人", "直接", "轻易", "把", "人", "员工", "工作人员", "买家", "卖家", "私人", "个人", "在",
     "通过", "互相", "相互", "额外", "再去", "相信", "听信", "轻信", "理会", "答应", "同意", "加", "添加",
     "添", "留", "发", "收", "给", "转", "进行", "做", "搞", "接受", "使用", "用", "索要", "要", "提供",
-    "透露", "泄露", "交换", "索取", "私加", "私收", "收取", "任何", "要求", "以", "理由",
+    "透露", "泄露", "交换", "索取", "私加", "私收", "收取", "任何", "要求", "以", "理由", "什么", "啥", "打",
 )  # fmt: skip
 POST_NEGATORS = (
     "不能", "不可以", "不允许", "不行", "不收", "不加", "不要", "不用", "不必", "不方便", "不支持", "不接受",
@@ -121,7 +126,8 @@ POST_NEGATION_GAP = (
 # 加我微信不要告诉别人 goes on and is no refusal.
 POST_NEGATION_TAIL = (
     "的", "哦", "呢", "啊", "了", "哈", "滴", "喔", "啦", "呀", "吧", "加", "收", "发", "转", "给", "用",
-    "做", "私下", "添加", "接受", "噢", "亲", "哟", "这样做", "这么做", "谢谢", "谢谢您", "谢谢你",
+    "做", "私下", "添加", "接受", "噢", "亲", "哟", "这样做", "这么做", "谢谢", "谢谢您", "谢谢你", "提供",
+    "透露", "告知", "给您", "给你",
 )  # fmt: skip
 OFF_CHANNEL = (
     "换个地方聊", "换个地方说", "这里不方便", "这边不方便", "说话不方便", "平台不方便", "这里有记录",
@@ -137,12 +143,12 @@ QUESTION_ENDINGS = (
 OFFICIAL_CONTEXT = (
     "店铺", "平台", "官方", "系统", "商家", "本店", "活动", "公司", "天猫", "淘宝", "京东", "拼多多", "退款",
     "原路", "对公", "商城", "旗舰店", "会员", "积分", "下单", "首单", "新人", "消费", "购物满", "满额",
-    "理赔", "赔付", "赔偿", "运费险", "保险", "售后", "退回",
+    "理赔", "赔付", "赔偿", "运费险", "保险", "售后", "退回", "充值", "话费", "卡券", "app",
 )  # fmt: skip
 
 RED_PACKET_VERBS = (
     "发", "给", "收", "包", "塞", "私发", "送", "转", "拿", "发个", "给个", "补", "补个", "私下发", "封", "加",
-    "加个",
+    "加个", "返", "返您", "返你", "领", "意思", "意思个", "少不了你的", "给销售", "给师傅",
 )  # fmt: skip
 RED_PACKET_FILLER = (
     "我", "你", "您", "个", "一个", "小", "大", "点", "些", "了", "的", "块", "元", "一点", "几个", "你个",
@@ -151,7 +157,8 @@ RED_PACKET_FILLER = (
 RED_PACKET_SUFFIXES = (
     "给你", "给您", "给我", "感谢", "答谢", "谢谢", "意思", "作为感谢", "表示感谢", "私发", "我发你", "发你",
     "发给你", "私聊", "我私下", "私下", "表示", "孝敬", "好处", "我私发", "转给你", "发过去", "转过去",
-    "少不了你", "收下", "一定要收", "请收下", "准备好了", "给你安排", "安排上", "已经准备好",
+    "少不了你", "收下", "一定要收", "请收下", "准备好了", "给你安排", "安排上", "已经准备好", "已经发了",
+    "务必收下", "您一定收下", "你一定收下", "一定收下", "请您务必收下", "发你了", "fani",
 )  # fmt: skip
 RED_PACKET_SUFFIX_GAP = (
     "已经", "已", "先", "都", "就", "我", "我已经", "刚", "马上", "直接"
@@ -177,14 +184,16 @@ QR_FILLER = (
 QR_SUFFIXES = (
     "加我", "加好友", "联系", "进群", "私聊", "发你", "发给你", "给你", "加v", "加微信", "加qq", "联系我",
     "找我", "加一下", "私下", "发我", "给我", "截图发你", "发你了", "进我", "进我的", "推给你", "推你",
-    "发给你了", "推给你了", "1下加我", "下加我", "加我吧",
+    "发给你了", "推给你了", "1下加我", "下加我", "加我吧", "加入", "截图发过来", "截图发我", "发过来", "付给我",
+    "直接付给我", "转给我",
 )  # fmt: skip
 EXEMPT_BEFORE_NUMBER = (
     "订单", "单号", "订单号", "编号", "快递", "运单", "物流", "工单", "退货单", "发票", "批次", "型号",
     "条码", "序列号", "sn", "imei", "会员号", "会员卡", "尾号", "交易号", "流水号", "商品id", "商品编码",
     "货号", "券码", "兑换码", "取件码", "验证码", "合同号", "保单号", "退款单", "售后单", "服务单",
     "订单编号", "单", "包裹", "追踪号", "跟踪号", "查询号", "礼品卡", "充值卡", "卡密", "激活码", "串号",
-    "批号", "编码", "保修卡", "保修", "质保卡", "质保", "保卡", "防伪码", "防伪",
+    "批号", "编码", "保修卡", "保修", "质保卡", "质保", "保卡", "防伪码", "防伪", "表号", "户号", "缴费号",
+    "学号", "准考证号", "身份证", "车架号", "发动机号", "设备号", "水表", "电表", "燃气表", "卡号后",
 )  # fmt: skip
 COURIER_PREFIXES = (
     "sf", "yt", "yto", "jd", "jdv", "jdx", "jt", "zto", "sto", "yd", "ems", "db", "dpk", "ane", "htky",
@@ -249,6 +258,8 @@ class _Rules:
     off_channel: re.Pattern[str]
     third_party: re.Pattern[str]
     not_a_request_after: re.Pattern[str]
+    phone_request_before: re.Pattern[str]
+    phone_request_after: re.Pattern[str]
 
 
 def _contact_grammar(category: str) -> _Grammar:
@@ -339,6 +350,8 @@ def rules() -> _Rules:
         announce_end=re.compile("(?:号码|账号|号|id)?(?:是|为|就是)?$"),
         third_party=re.compile(_alt(THIRD_PARTY)),
         not_a_request_after=re.compile(_alt(NOT_A_REQUEST_AFTER)),
+        phone_request_before=re.compile(f"{_alt(PHONE_REQUEST_VERBS)}(?:我|下|一下)?(?:个|一个)?(?:你的|您的|你|您)?$"),
+        phone_request_after=re.compile(f"(?:是)?{_alt(PHONE_REQUEST_AFTER)}"),
     )
 
 
@@ -411,6 +424,8 @@ class _Message:
         if self.text[start] in _ASCII_WORD_LOWER and first > 0 and self.original[first - 1] in _ASCII_WORD:
             return False
         after = last + 1
+        if after < len(self.original) and self.original[last].isupper() and not self.original[after].isupper():
+            return True  # 加WXhaowu_81: the case changes where the alias ends
         return not (
             self.text[end - 1] in _ASCII_WORD_LOWER
             and after < len(self.original)
@@ -474,10 +489,17 @@ ID_ONLY_ALIASES = frozenset(fold(word) for word in ("薇", "威", "微", "绿", 
 # Whose number is asked for: a third party or the shop itself (快递员电话多少, 你们客服电话多少) is no
 # private contact.
 THIRD_PARTY = (
-    "客服", "官方", "售后", "店铺", "店里", "你们", "门店", "快递", "快递员", "物流", "师傅", "司机", "厂家",
-    "商家", "总部", "公司", "热线", "投诉", "收货人", "收件人", "联系人", "订单", "单", "运单", "会员", "卡",
-    "发票", "工单", "取件", "验证", "商店", "店家", "平台", "老家", "家里", "紧急", "派送员", "配送员", "骑手",
-    "小哥", "网点", "仓库",
+    "官方", "售后", "店铺", "店里", "你们", "门店", "快递", "快递员", "物流", "厂家", "商家", "总部", "公司",
+    "热线", "投诉", "收货人", "收件人", "联系人", "订单", "单", "运单", "会员", "发票", "工单", "取件", "验证",
+    "商店", "店家", "平台", "老家", "家里", "紧急", "派送员", "配送员", "骑手", "网点", "仓库",
+)  # fmt: skip
+PHONE_REQUEST_VERBS = (
+    "给", "留", "发", "报", "要", "告诉我", "告诉", "求", "借", "交换", "换", "把你的", "把你", "把您的", "把您",
+    "gei", "liu",
+)  # fmt: skip
+PHONE_REQUEST_AFTER = (
+    "多少", "发我", "发给我", "给我", "报一下", "留一下", "发一下", "给一个", "duoshao", "发过来", "私信我",
+    "能给我", "能发我", "能留", "能给", "可以给我", "可以发我", "过来",
 )  # fmt: skip
 # …多少钱, 号码牌: the phone word was part of another word or a price question.
 NOT_A_REQUEST_AFTER = (
@@ -485,7 +507,9 @@ NOT_A_REQUEST_AFTER = (
     "卡", "费", "套餐", "的手机",
 )  # fmt: skip
 # Someone else asked for it: a customer reporting a scam, an agent warning about one.
-REPORTED = re.compile("有人|骗子|陌生人|别人|任何(?:人|要求|理由|借口|形式|方式|情况)|冒充|自称|对方|他们让|他让|她让")
+REPORTED = re.compile(
+    "有人|骗子|陌生人|别人|任何(?:人|要求|理由|借口|形式|方式|情况)|冒充|自称|对方|他们让|他让|她让|说让|让我加他|让我加她"
+)
 
 
 def _third_party_request(message: _Message, start: int, end: int) -> bool:
@@ -544,7 +568,7 @@ def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[
         weak = grammar.weak_before.search(text, window_start, start)
         # 发我… / 给你… name a person; 有…吗 asks for the account; 分享给微信好友 does neither
         if weak and (
-            _is_question(message, message.clause_end(start))
+            (_is_question(message, message.clause_end(start)) or _QUESTION_RIGHT_AFTER.match(text, end) is not None)
             if weak.group().startswith("有")
             else _names_person(weak.group())
         ):
@@ -571,6 +595,9 @@ def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[
         if compiled.off_channel.search(text, max(0, start - 20), min(len(text), end + 20)):
             hits.append(Hit(start, end, category))
     return hits
+
+
+_QUESTION_RIGHT_AFTER = re.compile("(?:号|号码)?(?:吗|么|嘛|没|不)")  # 有微信吗 / 有QQ么, whatever follows
 
 
 def _names_you(words: str) -> bool:
@@ -698,8 +725,8 @@ def needs_rules(text: str, compiled: CompiledPolicy) -> list[tuple[int, int, Lex
     for start, end, value in lexicon:
         if value[2] and not any(a_start <= start and end <= a_end for a_start, a_end in allowed):
             return lexicon
-    if any(value[4] and not value[2] for _, _, value in lexicon) and len(_DIGIT.findall(text)) >= 11:
-        return lexicon  # a phone word and enough digits: the number may be spelled in pieces
+    if any(kind == CONTEXT for _, _, value in lexicon for kind, _ in value[1]):
+        return lexicon  # a phone or card word: a request for a number, or a number spelled in pieces
     contact_ends: list[int] | None = None
     for run in _NUMBER_CANDIDATE.finditer(text):
         if contact_ends is None:
@@ -709,7 +736,6 @@ def needs_rules(text: str, compiled: CompiledPolicy) -> list[tuple[int, int, Lex
     return None
 
 
-_DIGIT = re.compile("[0-9]")
 _NUMBER_CANDIDATE = re.compile(r"(?<![0-9])[0-9]{10,19}(?![0-9])")
 
 
@@ -738,8 +764,36 @@ def find_hits(
             elif kind == ALIAS:
                 hits.extend(_alias_hits(message, category, start, end))
     hits.extend(_number_hits(message, compiled))
-    if any(value[4] and not value[2] for _, _, value in lexicon):
-        hits.extend(_spelled_phone_hits(message, compiled))
+    number_words = [
+        (start, end, category)
+        for start, end, value in lexicon
+        for kind, category in value[1]
+        if kind == CONTEXT and category in (CONTACT_PHONE, BANK_CARD)
+    ]
+    if number_words:
+        if any(category == CONTACT_PHONE for _, _, category in number_words):
+            hits.extend(_spelled_phone_hits(message, compiled))
+        hits.extend(_request_hits(message, number_words))
+    return hits
+
+
+def _request_hits(message: _Message, words: list[tuple[int, int, str]]) -> list[Hit]:
+    """Asking for someone's number is the violation (你电话多少, 给个电话, 把你手机号发我, 卡号发我),
+    unless it is a courier's or the shop's (快递员电话多少, 你们客服电话多少) or refused."""
+    compiled = rules()
+    text = message.text
+    hits: list[Hit] = []
+    for start, end, category in words:
+        if message.covered_by_allowed(start, end) or _reported(message, start):
+            continue
+        before = compiled.phone_request_before.search(text, max(0, start - 8), start)
+        after = compiled.phone_request_after.match(text, end, min(len(text), end + 8))
+        if before is None and (after is None or text.endswith("我", 0, start) or text.endswith("我的", 0, start)):
+            continue  # 我的电话多少来着: one's own number, not a request
+        span = (before.start() if before else start, after.end() if after else end)
+        if _third_party_request(message, start, span[1]) or _negated(message, *span):
+            continue
+        hits.append(Hit(span[0], span[1], category))
     return hits
 
 
