@@ -112,8 +112,13 @@ _match_start = re.Match.start
 
 def _symbol_position(compiled: CompiledPolicy, text: str) -> int | None:
     """Where the first emoji standing for a lexicon word (🐧, 📞) is in `text`, if any."""
+    if _ASTRAL.search(text) is None:
+        return None  # most messages: no character beyond the BMP at all
     found = [position for symbol in compiled.trigger_symbols if (position := text.find(symbol)) >= 0]
     return min(found) if found else None
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _occurrences(text: str, symbol: str) -> Iterator[int]:

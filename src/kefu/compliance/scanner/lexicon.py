@@ -374,7 +374,8 @@ class CompiledPolicy:
     automaton: Any  # ahocorasick.Automaton: folded key → LexiconValue
     trigger: re.Pattern[str]  # fast path: a message without a match cannot hit anything
     trigger_parts: tuple[re.Pattern[str], re.Pattern[str]]  # the trigger split: lexicon keys, digit runs
-    trigger_symbols: tuple[str, ...]  # emoji that stand for a key's word (🐧 → 企鹅): the trigger's third part
+    # emoji beyond the BMP that stand for a key's word (🐧 → 企鹅): the trigger's third part
+    trigger_symbols: tuple[str, ...]
     actions: Mapping[str, Action]
     official_digits: frozenset[str]
     term_count: int
@@ -445,7 +446,7 @@ def _trigger_pattern(keys: Iterable[str]) -> tuple[re.Pattern[str], re.Pattern[s
     def forms(char: str) -> set[str]:
         # emoji that stand for a word (🐧, 📞) are found by `trigger_symbols` instead: a few astral
         # characters in these classes would slow the regex engine's test of every character
-        return {char, *tables.preimages.get(char, ())} - SYMBOL_WORDS.keys()
+        return {char, *tables.preimages.get(char, ())} - _ASTRAL_SYMBOLS
 
     separators = char_class(tables.deleted, astral="all")
     single_chars: set[str] = set(tables.multi_digit)
@@ -494,6 +495,7 @@ def _trigger_pattern(keys: Iterable[str]) -> tuple[re.Pattern[str], re.Pattern[s
 
 
 _PAIR_BRANCHES = 6
+_ASTRAL_SYMBOLS = frozenset(symbol for symbol in SYMBOL_WORDS if ord(symbol) > 0xFFFF)
 
 
 def compile_policy(policy: ScannerPolicy) -> CompiledPolicy:
@@ -543,7 +545,9 @@ def compile_policy(policy: ScannerPolicy) -> CompiledPolicy:
         trigger=trigger,
         trigger_parts=(lexicon_trigger, number_trigger),
         trigger_symbols=tuple(
-            symbol for symbol, word in SYMBOL_WORDS.items() if any(word in key or key in word for key in hit_keys)
+            symbol
+            for symbol in sorted(_ASTRAL_SYMBOLS)
+            if any(SYMBOL_WORDS[symbol] in key or key in SYMBOL_WORDS[symbol] for key in hit_keys)
         ),
         actions={rule.name: rule.action for rule in policy.categories},
         official_digits=official,
