@@ -533,7 +533,15 @@ def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[
     hits: list[Hit] = []
     if text[start:end] in ID_ONLY_ALIASES:
         found = grammar.id_after.match(text, end, min(len(text), end + 48)) if grammar.id_after else None
-        if found and any(char.isdigit() for char in found.group("id")):
+        if (
+            found
+            and any(char.isdigit() for char in found.group("id"))
+            # 加我QQ 2837461952: the account belongs to the channel named next, not to this alias
+            and not any(
+                key_start == found.start("id") and value[2] and all(named != category for _, named in value[1])
+                for key_start, _, value in message.lexicon
+            )
+        ):
             hits.append(Hit(start, found.end(), category))
         return hits
     if grammar.money:
@@ -706,8 +714,8 @@ def _exempt_number(text: str, start: int, end: int, *, contact_ends: list[int]) 
         exempt_end = found.end()
     if exempt_end < 0:
         return False
-    if grammar.phone_context.search(text, exempt_end, start):
-        return False  # 让快递打这个 139…: the number is to be called, whatever came before
+    if grammar.phone_context.search(text, exempt_end, start) or grammar.bank_context.search(text, exempt_end, start):
+        return False  # 让快递打这个 139… / 这单转我银行卡，工行 6212…: the nearer words say what the number is
     # the nearer word decides: 订单有问题加我微信13812345678 is contact, 订单号13812345678 is not
     index = bisect.bisect_right(contact_ends, start)
     contact_end = contact_ends[index - 1] if index else -1
@@ -759,6 +767,8 @@ def find_hits(
             if kind == TERM:
                 if category == CONTACT_PHONE and _third_party_request(message, start, end):
                     continue
+                if category == PRIVATE_TRANSFER and rules().phone_context.match(text, end):
+                    continue  # 直接打我手机: a call, not a payment
                 if not _negated(message, start, end):
                     hits.append(Hit(start, end, category))
             elif kind == ALIAS:
