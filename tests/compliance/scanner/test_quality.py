@@ -62,6 +62,7 @@ BLIND_CONTACT_RECALL = {
     "round1_money": 0.85,
     "round2_industries": 0.98,
     "round2_spec": 0.96,
+    "round3_qa": 0.94,
 }
 
 

@@ -93,6 +93,7 @@ CONTACT_SUFFIXES = (
     "同手机", "同电话", "就是手机号", "是手机号", "就是电话", "给一个", "给个", "来一个", "发一个", "留一个",
     "duoshao", "lianxi", "liaoliao", "那种", "那个", "拉我", "发给你", "能加", "能加一下", "可以加",
     "能不能加", "账号发我", "账号给我", "账号发一下", "账号告诉我", "账号多少", "帐号发我", "帐号给我",
+    "就是我手机号", "就是我的手机号", "是我手机号", "同我手机号", "给一下", "发一下", "留一下",
     "通过一下", "通过", "同意一下", "收款码", "上聊吧", "里说", "扫我",
 )  # fmt: skip
 ID_MARKS = (
@@ -152,13 +153,14 @@ RED_PACKET_VERBS = (
 )  # fmt: skip
 RED_PACKET_FILLER = (
     "我", "你", "您", "个", "一个", "小", "大", "点", "些", "了", "的", "块", "元", "一点", "几个", "你个",
-    "您个", "你们", "给你", "给您", "一", "两个", "俩", "大大的", "辛苦",
+    "您个", "你们", "给你", "给您", "一", "两个", "俩", "大大的", "辛苦", "到", "您的", "你的",
 )  # fmt: skip
 RED_PACKET_SUFFIXES = (
     "给你", "给您", "给我", "感谢", "答谢", "谢谢", "意思", "作为感谢", "表示感谢", "私发", "我发你", "发你",
     "发给你", "私聊", "我私下", "私下", "表示", "孝敬", "好处", "我私发", "转给你", "发过去", "转过去",
     "少不了你", "收下", "一定要收", "请收下", "准备好了", "给你安排", "安排上", "已经准备好", "已经发了",
-    "务必收下", "您一定收下", "你一定收下", "一定收下", "请您务必收下", "发你了", "fani",
+    "务必收下", "您一定收下", "你一定收下", "一定收下", "请您务必收下", "发你了", "fani", "已发", "fale",
+    "yijingfale",
 )  # fmt: skip
 RED_PACKET_SUFFIX_GAP = (
     "已经", "已", "先", "都", "就", "我", "我已经", "刚", "马上", "直接"
@@ -185,7 +187,7 @@ QR_SUFFIXES = (
     "加我", "加好友", "联系", "进群", "私聊", "发你", "发给你", "给你", "加v", "加微信", "加qq", "联系我",
     "找我", "加一下", "私下", "发我", "给我", "截图发你", "发你了", "进我", "进我的", "推给你", "推你",
     "发给你了", "推给你了", "1下加我", "下加我", "加我吧", "加入", "截图发过来", "截图发我", "发过来", "付给我",
-    "直接付给我", "转给我",
+    "直接付给我", "转给我", "fani", "geini", "发你了",
 )  # fmt: skip
 EXEMPT_BEFORE_NUMBER = (
     "订单", "单号", "订单号", "编号", "快递", "运单", "物流", "工单", "退货单", "发票", "批次", "型号",
@@ -295,7 +297,7 @@ def rules() -> _Rules:
         CONTACT_QQ: _contact_grammar(CONTACT_QQ),
         CONTACT_ALIPAY: _contact_grammar(CONTACT_ALIPAY),
         CONTACT_QR: _Grammar(
-            verb_before=re.compile(f"(?:你有|您有|有没有){_alt(QR_FILLER)}{{0,3}}$"),
+            verb_before=re.compile(f"(?:你有|您有|有没有|给个|发个|来个|给我个|发我个){_alt(QR_FILLER)}{{0,3}}$"),
             weak_before=re.compile(f"{_alt(QR_VERBS)}{_alt(QR_FILLER)}{{1,3}}$"),
             suffix_after=re.compile(_alt(QR_SUFFIXES)),
             id_after=None,
@@ -309,7 +311,7 @@ def rules() -> _Rules:
             ),
             weak_before=None,
             suffix_after=re.compile(
-                f"(?:{_alt(RED_PACKET_SUFFIX_GAP)}|[0-9]{{1,5}}(?:块|元)?)?{_alt(RED_PACKET_SUFFIXES)}"
+                f"(?:{_alt(RED_PACKET_SUFFIX_GAP)}|[0-9]{{1,5}}(?:块|元)?){{0,2}}{_alt(RED_PACKET_SUFFIXES)}"
             ),
             id_after=None,
             id_before=None,
@@ -350,7 +352,11 @@ def rules() -> _Rules:
         announce_end=re.compile("(?:号码|账号|号|id)?(?:是|为|就是)?$"),
         third_party=re.compile(_alt(THIRD_PARTY)),
         not_a_request_after=re.compile(_alt(NOT_A_REQUEST_AFTER)),
-        phone_request_before=re.compile(f"{_alt(PHONE_REQUEST_VERBS)}(?:我|下|一下)?(?:个|一个)?(?:你的|您的|你|您)?$"),
+        phone_request_before=re.compile(
+            # 告诉我安装师傅的手机号: whose number may stand between the verb and the word
+            f"(?:{_alt(PHONE_REQUEST_VERBS)}(?:我|下|一下)?(?:个|一个)?(?:你的|您的|你|您)?"
+            "|(?:告诉我|给我|发我)[^0-9a-z]{1,4}的)$"
+        ),
         phone_request_after=re.compile(f"(?:是)?{_alt(PHONE_REQUEST_AFTER)}"),
     )
 
@@ -774,6 +780,7 @@ def find_hits(
             elif kind == ALIAS:
                 hits.extend(_alias_hits(message, category, start, end))
     hits.extend(_number_hits(message, compiled))
+    hits.extend(Hit(*found.span(), CONTACT_QQ) for found in _QQ_MAIL.finditer(text))
     number_words = [
         (start, end, category)
         for start, end, value in lexicon
@@ -808,6 +815,7 @@ def _request_hits(message: _Message, words: list[tuple[int, int, str]]) -> list[
 
 
 # Between the pieces of a number read out in parts (139，后面是 0264 7785): no unit, no price, no date.
+_QQ_MAIL = re.compile("(?<![0-9a-z])[1-9][0-9]{4,11}@qq")  # 2837461920@qq.com is QQ number 2837461920
 _NOT_A_PHONE_GAP = re.compile("[元块件个号年月日点时分秒米斤克寸码岁%¥￥$/:.x×*]|kg|cm|ml|g")
 _PHONE_GAP_WORDS = re.compile("尾号|号码|手机号|电话号")  # 号 here is the number's, not a house number's
 _MOBILE_DIGITS = re.compile("1[3-9][0-9]{9}")
