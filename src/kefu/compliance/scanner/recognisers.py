@@ -381,7 +381,7 @@ _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 class _Message:
     """One message on the slow path: folded text, offsets, clauses and lexicon matches."""
 
-    __slots__ = ("allowed", "breaks", "contact_ends", "lexicon", "normalised", "original", "text")
+    __slots__ = ("allowed", "breaks", "channels_at", "contact_ends", "lexicon", "normalised", "original", "text")
 
     def __init__(self, normalised: Normalised, lexicon: list[tuple[int, int, LexiconValue]]) -> None:
         self.normalised = normalised
@@ -391,6 +391,15 @@ class _Message:
         self.allowed = sorted((start, end) for start, end, value in lexicon if value[3])
         self.breaks = [match.start() for match in CLAUSE_BREAK.finditer(self.original)]
         self.contact_ends = sorted(end for _, end, value in lexicon if value[4])
+        # where each key that can hit starts, and the categories it names
+        self.channels_at: dict[int, set[str]] = {}
+        for start, _, value in lexicon:
+            if value[2]:
+                self.channels_at.setdefault(start, set()).update(category for _, category in value[1])
+
+    def other_channel_at(self, position: int, category: str) -> bool:
+        """Does a key naming some other channel start at folded `position` (加我|QQ 283…)?"""
+        return bool(self.channels_at.get(position, set()) - {category})
 
     def clause(self, position: int) -> int:
         """Clause number of folded position (counted by breaks in the original before it)."""
@@ -543,10 +552,7 @@ def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[
             found
             and any(char.isdigit() for char in found.group("id"))
             # 加我QQ 2837461952: the account belongs to the channel named next, not to this alias
-            and not any(
-                key_start == found.start("id") and value[2] and all(named != category for _, named in value[1])
-                for key_start, _, value in message.lexicon
-            )
+            and not message.other_channel_at(found.start("id"), category)
         ):
             hits.append(Hit(start, found.end(), category))
         return hits
