@@ -220,6 +220,9 @@ _DIGIT_TOKEN = re.compile("|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) 
 _SPELLED_RUN = re.compile(f"(?:{_DIGIT_TOKEN.pattern}){{4,}}")
 
 
+_ASCII_LETTER = re.compile("[a-z]")
+
+
 def _has_spelled_run(folded: str) -> bool:
     return any(not run.group().isdigit() for run in _SPELLED_RUN.finditer(folded))
 
@@ -278,8 +281,8 @@ def _fold_chars(text: str) -> str:
 def fold(text: str) -> str:
     """The folded form of `text`, without an offset map (all in C for ordinary text)."""
     folded = _fold_chars(text)
-    if _SPELLED_RUN.search(folded) is None or not _has_spelled_run(folded):
-        return folded
+    if _ASCII_LETTER.search(folded) is None or not _has_spelled_run(folded):
+        return folded  # most chat has no Latin letters at all, so no digit words
     return normalise(text).text  # digit words: whether they count depends on separators in the original
 
 
@@ -329,7 +332,7 @@ def normalise(text: str) -> Normalised:
     table, high = tables.table, tables.high
     folded = _fold_chars(text)
     if len(folded) == len(text) and _irregular_chars().search(text) is None:
-        if _SPELLED_RUN.search(folded) is None:
+        if _ASCII_LETTER.search(folded) is None or not _has_spelled_run(folded):
             return Normalised(original=text, text=folded, starts=tuple(range(len(text))))
         spelled, spelled_starts = _spell_digits(folded, list(range(len(text))))
         return Normalised(original=text, text=spelled, starts=tuple(spelled_starts))

@@ -99,8 +99,9 @@ CONTACT_SUFFIXES = (
 ID_MARKS = (
     "号码", "号", "账号", "账户", "id", "名字", "名", "是", "为", "就是", "叫", "同号", "也是", "加", "搜",
     "手机号", "手机号码", "手机", "电话", "电话号码", "搜一下", "搜下", "搜索", "吗", "呢", "我", "加我", "好友",
-    "群", "群号", "号是", "码", "小号", "大号", "新号", "帐号", "帐户",
+    "群", "群号", "号是", "码", "小号", "大号", "新号", "帐号", "帐户", "吧", "呀", "哈", "啊",
 )  # fmt: skip
+ID_ANNOUNCE = ("号是", "号码是", "账号是", "帐号是", "id是", "号为", "微信号是", "v号是")  # fmt: skip
 NEGATORS = (
     "不", "别", "勿", "莫", "禁止", "严禁", "拒绝", "谢绝", "杜绝", "无法", "没法", "没办法", "没有", "未",
     "从未", "绝不", "切勿", "请勿", "不得", "不准", "不许", "免", "不能", "不可以", "不可", "不要", "不会",
@@ -115,6 +116,7 @@ NEGATION_GAP = (
     "通过", "互相", "相互", "额外", "再去", "相信", "听信", "轻信", "理会", "答应", "同意", "加", "添加",
     "添", "留", "发", "收", "给", "转", "进行", "做", "搞", "接受", "使用", "用", "索要", "要", "提供",
     "透露", "泄露", "交换", "索取", "私加", "私收", "收取", "任何", "要求", "以", "理由", "什么", "啥", "打",
+    "登记", "记录", "保存", "另外", "单独",
 )  # fmt: skip
 POST_NEGATORS = (
     "不能", "不可以", "不允许", "不行", "不收", "不加", "不要", "不用", "不必", "不方便", "不支持", "不接受",
@@ -153,13 +155,14 @@ RED_PACKET_VERBS = (
 )  # fmt: skip
 RED_PACKET_FILLER = (
     "我", "你", "您", "个", "一个", "小", "大", "点", "些", "了", "的", "块", "元", "一点", "几个", "你个",
-    "您个", "你们", "给你", "给您", "一", "两个", "俩", "大大的", "辛苦", "到", "您的", "你的",
+    "您个", "你们", "给你", "给您", "一", "两个", "俩", "大大的", "辛苦", "到", "您的", "你的", "钱", "块钱",
 )  # fmt: skip
 RED_PACKET_SUFFIXES = (
     "给你", "给您", "给我", "感谢", "答谢", "谢谢", "意思", "作为感谢", "表示感谢", "私发", "我发你", "发你",
     "发给你", "私聊", "我私下", "私下", "表示", "孝敬", "好处", "我私发", "转给你", "发过去", "转过去",
     "少不了你", "收下", "一定要收", "请收下", "准备好了", "给你安排", "安排上", "已经准备好", "已经发了",
     "务必收下", "您一定收下", "你一定收下", "一定收下", "请您务必收下", "发你了", "fani", "已发", "fale",
+    "返给你", "返你", "返给您",
     "yijingfale",
 )  # fmt: skip
 RED_PACKET_SUFFIX_GAP = (
@@ -261,6 +264,7 @@ class _Rules:
     third_party: re.Pattern[str]
     not_a_request_after: re.Pattern[str]
     phone_request_before: re.Pattern[str]
+    callers: re.Pattern[str]
     phone_request_after: re.Pattern[str]
 
 
@@ -276,7 +280,8 @@ def _contact_grammar(category: str) -> _Grammar:
             # a QQ number may follow a few words later if announced (企鹅方便点，号码是 1029384756)
             re.compile(f"(?:[^0-9]{{0,6}}?{marks})?{marks}{{0,3}}(?P<id>{id_pattern})")
             if category == CONTACT_QQ
-            else re.compile(f"{marks}{{0,3}}(?P<id>{id_pattern})")
+            # or an ID a few words after the alias if announced (加我 vx 约一下，号是 hz_lin0517)
+            else re.compile(f"(?:[^a-z]{{0,10}}?{_alt(ID_ANNOUNCE)})?{marks}{{0,3}}(?P<id>{id_pattern})")
             if id_pattern
             else None
         ),
@@ -358,6 +363,7 @@ def rules() -> _Rules:
             "|(?:告诉我|给我|发我)[^0-9a-z]{1,4}的)$"
         ),
         phone_request_after=re.compile(f"(?:是)?{_alt(PHONE_REQUEST_AFTER)}"),
+        callers=re.compile(_alt(CALLERS)),
     )
 
 
@@ -516,6 +522,8 @@ PHONE_REQUEST_AFTER = (
     "多少", "发我", "发给我", "给我", "报一下", "留一下", "发一下", "给一个", "duoshao", "发过来", "私信我",
     "能给我", "能发我", "能留", "能给", "可以给我", "可以发我", "过来",
 )  # fmt: skip
+# Who calls the customer on the shop's behalf: 师傅能不能提前打电话给我 asks for a call, not a number.
+CALLERS = ("师傅", "快递员", "快递小哥", "司机", "骑手", "配送员", "派送员", "安装工", "小哥")  # fmt: skip
 # …多少钱, 号码牌: the phone word was part of another word or a price question.
 NOT_A_REQUEST_AFTER = (
     "钱", "元", "块", "寸", "位", "个", "g", "度", "毫安", "瓦", "牌", "格式", "段", "簿", "壳", "膜", "套", "线",
@@ -777,7 +785,10 @@ def find_hits(
             continue
         for kind, category in entries:
             if kind == TERM:
-                if category == CONTACT_PHONE and _third_party_request(message, start, end):
+                if category == CONTACT_PHONE and (
+                    _third_party_request(message, start, end)
+                    or rules().callers.search(text, message.clause_start(start), start)
+                ):
                     continue
                 if category == PRIVATE_TRANSFER and rules().phone_context.match(text, end):
                     continue  # 直接打我手机: a call, not a payment
@@ -807,8 +818,8 @@ def _request_hits(message: _Message, words: list[tuple[int, int, str]]) -> list[
     text = message.text
     hits: list[Hit] = []
     for start, end, category in words:
-        if message.covered_by_allowed(start, end) or _reported(message, start):
-            continue
+        if message.covered_by_allowed(start, end) or _reported(message, start) or text.endswith("打", 0, start):
+            continue  # (打)电话给我 asks for a call, not for a number
         before = compiled.phone_request_before.search(text, max(0, start - 8), start)
         after = compiled.phone_request_after.match(text, end, min(len(text), end + 8))
         if before is None and (after is None or text.endswith("我", 0, start) or text.endswith("我的", 0, start)):
