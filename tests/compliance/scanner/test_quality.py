@@ -63,6 +63,8 @@ BLIND_CONTACT_RECALL = {
     "round2_industries": 0.98,
     "round2_spec": 0.96,
     "round3_qa": 0.94,
+    "round4_chats": 0.92,
+    "round4_redteam": 0.89,
 }
 
 

@@ -33,16 +33,16 @@ _TABLE_SIZE = 0x40000
 _HIGH_RANGES = ((0xE0000, 0xE0080), (0xE0100, 0xE01F0))
 
 NUMERAL_DIGITS: dict[str, str] = {
-    **dict.fromkeys("〇零○◯", "0"),
+    **dict.fromkeys("〇零○◯洞", "0"),  # 洞 幺 两 拐 勾: digits as radio operators read them out
     **dict.fromkeys("一壹幺", "1"),
     **dict.fromkeys("二贰两", "2"),  # 两: "幺三两八…" reads a 2 out loud; 两件 → 2件 changes no rule
     **dict.fromkeys("三叁", "3"),
     **dict.fromkeys("四肆", "4"),
     **dict.fromkeys("五伍", "5"),
     **dict.fromkeys("六陆", "6"),
-    **dict.fromkeys("七柒", "7"),
+    **dict.fromkeys("七柒拐", "7"),
     **dict.fromkeys("八捌", "8"),
-    **dict.fromkeys("九玖", "9"),
+    **dict.fromkeys("九玖勾", "9"),
 }
 
 # Letters that look Latin in a chat window (Cyrillic and Greek), as typed to dodge "vx" or "qq".
@@ -93,7 +93,11 @@ def _digits_from_numeric(char: str) -> str | None:
 
 def _fold_one(char: str, simplified: dict[str, str]) -> str:
     out = []
-    for piece in unicodedata.normalize("NFKC", char).lower():
+    folded = unicodedata.normalize("NFKC", char).lower()
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    if stripped.isascii() and stripped.isalpha():
+        folded = stripped  # Wēixìn → weixin: tone marks and accents on Latin letters
+    for piece in folded:
         piece = simplified.get(piece, piece)
         piece = NUMERAL_DIGITS.get(piece, piece)
         piece = CONFUSABLE_LETTERS.get(piece, piece)

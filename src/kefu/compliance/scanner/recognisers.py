@@ -93,13 +93,15 @@ CONTACT_SUFFIXES = (
     "同手机", "同电话", "就是手机号", "是手机号", "就是电话", "给一个", "给个", "来一个", "发一个", "留一个",
     "duoshao", "lianxi", "liaoliao", "那种", "那个", "拉我", "发给你", "能加", "能加一下", "可以加",
     "能不能加", "账号发我", "账号给我", "账号发一下", "账号告诉我", "账号多少", "帐号发我", "帐号给我",
-    "就是我手机号", "就是我的手机号", "是我手机号", "同我手机号", "给一下", "发一下", "留一下",
+    "就是我手机号", "就是我的手机号", "是我手机号", "同我手机号", "给一下", "发一下", "留一下", "在我头像",
+    "在头像", "在我签名", "在签名", "写在签名", "在我主页", "账号在我", "号在我", "扣一下我", "扣我", "戳我",
+    "敲我", "私我",
     "通过一下", "通过", "同意一下", "收款码", "上聊吧", "里说", "扫我",
 )  # fmt: skip
 ID_MARKS = (
     "号码", "号", "账号", "账户", "id", "名字", "名", "是", "为", "就是", "叫", "同号", "也是", "加", "搜",
     "手机号", "手机号码", "手机", "电话", "电话号码", "搜一下", "搜下", "搜索", "吗", "呢", "我", "加我", "好友",
-    "群", "群号", "号是", "码", "小号", "大号", "新号", "帐号", "帐户", "吧", "呀", "哈", "啊",
+    "群", "群号", "号是", "码", "小号", "大号", "新号", "帐号", "帐户", "吧", "呀", "哈", "啊", "找我", "no",
 )  # fmt: skip
 ID_ANNOUNCE = ("号是", "号码是", "账号是", "帐号是", "id是", "号为", "微信号是", "v号是")  # fmt: skip
 NEGATORS = (
@@ -180,7 +182,7 @@ TRANSFER_SUFFIXES = (
     "给我", "到我", "给你", "到你", "我", "你", "给您", "到您", "过来", "私下"
 )  # fmt: skip
 QR_VERBS = (
-    "扫", "发", "给", "推", "分享", "加", "识别", "长按", "存", "保存", "截图", "有"
+    "扫", "发", "给", "推", "分享", "加", "识别", "长按", "存", "保存", "截图", "有", "印着", "印了", "贴着", "放了"
 )  # fmt: skip
 QR_FILLER = (
     "一下", "下", "个", "我", "你", "您", "的", "我的", "你的", "这个", "一个", "给你", "给您", "给我",
@@ -192,6 +194,7 @@ QR_SUFFIXES = (
     "发给你了", "推给你了", "1下加我", "下加我", "加我吧", "加入", "截图发过来", "截图发我", "发过来", "付给我",
     "直接付给我", "转给我", "fani", "geini", "发你了",
 )  # fmt: skip
+QR_ADD = ("加我", "加好友", "添加好友", "加上", "找我", "联系我", "加v", "加微信", "加qq", "添加", "转我")  # fmt: skip
 EXEMPT_BEFORE_NUMBER = (
     "订单", "单号", "订单号", "编号", "快递", "运单", "物流", "工单", "退货单", "发票", "批次", "型号",
     "条码", "序列号", "sn", "imei", "会员号", "会员卡", "尾号", "交易号", "流水号", "商品id", "商品编码",
@@ -304,7 +307,8 @@ def rules() -> _Rules:
         CONTACT_QR: _Grammar(
             verb_before=re.compile(f"(?:你有|您有|有没有|给个|发个|来个|给我个|发我个){_alt(QR_FILLER)}{{0,3}}$"),
             weak_before=re.compile(f"{_alt(QR_VERBS)}{_alt(QR_FILLER)}{{1,3}}$"),
-            suffix_after=re.compile(_alt(QR_SUFFIXES)),
+            # 扫一下就加上了, 扫图中的码即可添加: a few words may come between the scan and the add
+            suffix_after=re.compile(f"{_alt(QR_SUFFIXES)}|[^0-9]{{0,6}}?{_alt(QR_ADD)}"),
             id_after=None,
             id_before=None,
             official_exempt=True,
@@ -358,8 +362,8 @@ def rules() -> _Rules:
         third_party=re.compile(_alt(THIRD_PARTY)),
         not_a_request_after=re.compile(_alt(NOT_A_REQUEST_AFTER)),
         phone_request_before=re.compile(
-            # 告诉我安装师傅的手机号: whose number may stand between the verb and the word
-            f"(?:{_alt(PHONE_REQUEST_VERBS)}(?:我|下|一下)?(?:个|一个)?(?:你的|您的|你|您)?"
+            # 告诉我安装师傅的手机号: whose number may stand between the verb and the word (一 is 1 by now)
+            f"(?:{_alt(PHONE_REQUEST_VERBS)}(?:我|下|1下)?(?:个|1个)?(?:你的|您的|你|您)?"
             "|(?:告诉我|给我|发我)[^0-9a-z]{1,4}的)$"
         ),
         phone_request_after=re.compile(f"(?:是)?{_alt(PHONE_REQUEST_AFTER)}"),
@@ -515,23 +519,26 @@ THIRD_PARTY = (
     "商店", "店家", "平台", "老家", "家里", "紧急", "派送员", "配送员", "骑手", "网点", "仓库",
 )  # fmt: skip
 PHONE_REQUEST_VERBS = (
+    "提供", "提供一下",
     "给", "留", "发", "报", "要", "告诉我", "告诉", "求", "借", "交换", "换", "把你的", "把你", "把您的", "把您",
     "gei", "liu",
 )  # fmt: skip
 PHONE_REQUEST_AFTER = (
     "多少", "发我", "发给我", "给我", "报一下", "留一下", "发一下", "给一个", "duoshao", "发过来", "私信我",
-    "能给我", "能发我", "能留", "能给", "可以给我", "可以发我", "过来",
+    "能给我", "能发我", "能留", "能给", "可以给我", "可以发我", "过来", "打在备注", "写在备注", "写备注",
+    "私发给我", "私发我",
 )  # fmt: skip
 # Who calls the customer on the shop's behalf: 师傅能不能提前打电话给我 asks for a call, not a number.
 CALLERS = ("师傅", "快递员", "快递小哥", "司机", "骑手", "配送员", "派送员", "安装工", "小哥")  # fmt: skip
 # …多少钱, 号码牌: the phone word was part of another word or a price question.
 NOT_A_REQUEST_AFTER = (
     "钱", "元", "块", "寸", "位", "个", "g", "度", "毫安", "瓦", "牌", "格式", "段", "簿", "壳", "膜", "套", "线",
-    "卡", "费", "套餐", "的手机",
+    "卡", "费", "套餐", "的手机", "密码", "后4位", "后几位", "尾号", "末4位", "验证码",
 )  # fmt: skip
 # Someone else asked for it: a customer reporting a scam, an agent warning about one.
 REPORTED = re.compile(
-    "有人|骗子|陌生人|别人|任何(?:人|要求|理由|借口|形式|方式|情况)|冒充|自称|对方|他们让|他让|她让|说让|让我加他|让我加她"
+    "有人|骗子|陌生人|别人|任何(?:人|要求|理由|借口|形式|方式|情况)|冒充|自称|对方|他们让|他让|她让|说让|说加|说发"
+    "|让我|叫我|凡是|朋友让"
 )
 
 
@@ -625,7 +632,7 @@ def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[
     return hits
 
 
-_QUESTION_RIGHT_AFTER = re.compile("(?:号|号码)?(?:吗|么|嘛|没|不)")  # 有微信吗 / 有QQ么, whatever follows
+_QUESTION_RIGHT_AFTER = re.compile("(?:号|号码)?(?:吗|么|嘛)")  # 有微信吗 / 有QQ么, whatever follows
 
 
 def _names_you(words: str) -> bool:
@@ -643,7 +650,7 @@ def _number_hits(message: _Message, compiled: CompiledPolicy) -> list[Hit]:
         kind = number_kind(message.text, start, end, compiled=compiled, contact_ends=message.contact_ends)
         if kind is None:
             continue
-        if _date_or_time(message, start, end) and kind != "mobile":
+        if _date_or_time(message, start, end) and kind == "landline":
             continue  # 2024-05-12 13:00 reads as digits only after folding
         if kind == "landline" and not _landline_shaped(message, start, end):
             continue
