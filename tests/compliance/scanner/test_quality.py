@@ -65,6 +65,8 @@ BLIND_CONTACT_RECALL = {
     "round3_qa": 0.94,
     "round4_chats": 0.92,
     "round4_redteam": 0.89,
+    "round5_customers": 0.96,
+    "round5_spec": 0.95,
 }
 
 

@@ -63,7 +63,7 @@ ADD_VERBS = (
     "加", "添加", "添", "联系", "私聊", "私信", "留", "留下", "交换", "换", "互加", "报", "要个", "要一个",
     "要下", "求", "求个", "搜", "搜索", "私", "戳", "敲", "你有", "您有", "有没有", "用不用", "加上", "去",
     "来", "上", "是我", "是我的", "就是我", "这是我", "整个", "整一个", "jia", "jiawo", "jiage", "jiaxia",
-    "给个", "给我个", "来个", "走",
+    "给个", "给我个", "来个", "走", "提供", "提供1下",
 )  # fmt: skip
 # Verbs that count only with a person in the phrase (发我微信, 给你微信) or in a question (有微信吗):
 # 分享给微信好友 and 发到微信群 are ordinary.
@@ -83,7 +83,8 @@ FILLER = (
     "我", "你", "您", "我的", "你的", "您的", "个", "一个", "下", "一下", "私人", "个人", "本人", "私", "小",
     "新", "的", "他", "她", "他的", "她的", "我们", "我们的", "咱", "咱们", "俺", "工作", "这个", "那个",
     "号", "客服", "老师", "姐", "哥", "到", "一", "你们", "你们的", "备用", "wo", "ni", "nin", "de", "ge",
-    "wode", "nide", "师傅", "师傅的", "老师的", "老板的", "客服的", "医生的", "经理的", "销售的",
+    "wode", "nide", "师傅", "师傅的", "老师的", "老板的", "客服的", "医生的", "经理的", "销售的", "店主", "老板",
+    "店长",
 )  # fmt: skip
 CONTACT_SUFFIXES = (
     "联系", "聊", "私聊", "聊天", "沟通", "找我", "加我", "加一下", "加好友", "私信", "发我", "发给我",
@@ -95,7 +96,8 @@ CONTACT_SUFFIXES = (
     "能不能加", "账号发我", "账号给我", "账号发一下", "账号告诉我", "账号多少", "帐号发我", "帐号给我",
     "就是我手机号", "就是我的手机号", "是我手机号", "同我手机号", "给一下", "发一下", "留一下", "在我头像",
     "在头像", "在我签名", "在签名", "写在签名", "在我主页", "账号在我", "号在我", "扣一下我", "扣我", "戳我",
-    "敲我", "私我",
+    "敲我", "私我", "推给我", "推我", "推1下", "有没有", "有吗", "报1下", "报下", "是哪个号", "哪个号",
+    "写在备注", "发下",
     "通过一下", "通过", "同意一下", "收款码", "上聊吧", "里说", "扫我",
 )  # fmt: skip
 ID_MARKS = (
@@ -118,7 +120,7 @@ NEGATION_GAP = (
     "通过", "互相", "相互", "额外", "再去", "相信", "听信", "轻信", "理会", "答应", "同意", "加", "添加",
     "添", "留", "发", "收", "给", "转", "进行", "做", "搞", "接受", "使用", "用", "索要", "要", "提供",
     "透露", "泄露", "交换", "索取", "私加", "私收", "收取", "任何", "要求", "以", "理由", "什么", "啥", "打",
-    "登记", "记录", "保存", "另外", "单独",
+    "登记", "记录", "保存", "另外", "单独", "向", "或", "或者", "及", "以及", "微信", "qq", "支付宝",
 )  # fmt: skip
 POST_NEGATORS = (
     "不能", "不可以", "不允许", "不行", "不收", "不加", "不要", "不用", "不必", "不方便", "不支持", "不接受",
@@ -192,9 +194,12 @@ QR_SUFFIXES = (
     "加我", "加好友", "联系", "进群", "私聊", "发你", "发给你", "给你", "加v", "加微信", "加qq", "联系我",
     "找我", "加一下", "私下", "发我", "给我", "截图发你", "发你了", "进我", "进我的", "推给你", "推你",
     "发给你了", "推给你了", "1下加我", "下加我", "加我吧", "加入", "截图发过来", "截图发我", "发过来", "付给我",
-    "直接付给我", "转给我", "fani", "geini", "发你了",
+    "直接付给我", "转给我", "fani", "geini", "发你了", "再发", "发下", "发1下", "重新发", "进售后群", "入群",
 )  # fmt: skip
-QR_ADD = ("加我", "加好友", "添加好友", "加上", "找我", "联系我", "加v", "加微信", "加qq", "添加", "转我")  # fmt: skip
+QR_ADD = (
+    "加我", "加好友", "添加好友", "加上", "找我", "联系我", "加v", "加微信", "加qq", "添加", "转我", "进群", "入群",
+    "售后群",
+)  # fmt: skip
 EXEMPT_BEFORE_NUMBER = (
     "订单", "单号", "订单号", "编号", "快递", "运单", "物流", "工单", "退货单", "发票", "批次", "型号",
     "条码", "序列号", "sn", "imei", "会员号", "会员卡", "尾号", "交易号", "流水号", "商品id", "商品编码",
@@ -221,7 +226,12 @@ BANK_CONTEXT = (
 )  # fmt: skip
 
 # Clause boundaries in the original text (an evader's commas only narrow a negation, never widen it).
-CLAUSE_BREAK = re.compile(r"[，。！？；!?;\n\r…]|,(?=\D)|\.(?=\D)")
+CLAUSE_BREAK = re.compile(
+    r"[，。！？；!?;\n\r…]|,(?=\D)|\.(?=\D)"
+    # a space before a word of two or more characters (不用加QQ了 就在平台上聊吧), not the spaces an
+    # evader puts between single characters (加 我 微 信)
+    r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]{2})"
+)
 MOBILE = r"(?:86)?1[3-9][0-9]{9}(?![0-9])"
 EMAIL = r"[a-z0-9]{2,40}@[a-z0-9]{2,40}"
 ALIAS_IDS: dict[str, str] = {
@@ -510,11 +520,13 @@ def _official(message: _Message, start: int, end: int) -> bool:
 
 # Aliases too short or too common to count with a verb or a contact word (微, 扣, 加我, 群号): they count
 # only right before an account (薇：mumu_1314, 扣 2650418, 加我 nini_9999).
-ID_ONLY_ALIASES = frozenset(fold(word) for word in ("薇", "威", "微", "绿", "加我", "扣", "鹅", "鹅号", "群号"))
+ID_ONLY_ALIASES = frozenset(
+    fold(word) for word in ("薇", "威", "微", "绿", "加我", "加一下", "扣", "鹅", "鹅号", "群号")
+)
 # Whose number is asked for: a third party or the shop itself (快递员电话多少, 你们客服电话多少) is no
 # private contact.
 THIRD_PARTY = (
-    "官方", "售后", "店铺", "店里", "你们", "门店", "快递", "快递员", "物流", "厂家", "商家", "总部", "公司",
+    "官方", "售后", "店铺", "店里", "门店", "快递", "快递员", "物流", "厂家", "商家", "总部", "公司",
     "热线", "投诉", "收货人", "收件人", "联系人", "订单", "单", "运单", "会员", "发票", "工单", "取件", "验证",
     "商店", "店家", "平台", "老家", "家里", "紧急", "派送员", "配送员", "骑手", "网点", "仓库",
 )  # fmt: skip
@@ -533,18 +545,20 @@ CALLERS = ("师傅", "快递员", "快递小哥", "司机", "骑手", "配送员
 # …多少钱, 号码牌: the phone word was part of another word or a price question.
 NOT_A_REQUEST_AFTER = (
     "钱", "元", "块", "寸", "位", "个", "g", "度", "毫安", "瓦", "牌", "格式", "段", "簿", "壳", "膜", "套", "线",
-    "卡", "费", "套餐", "的手机", "密码", "后4位", "后几位", "尾号", "末4位", "验证码",
+    "卡", "费", "套餐", "的手机", "密码", "后4位", "后几位", "尾号", "末4位", "验证码", "和密码",
 )  # fmt: skip
 # Someone else asked for it: a customer reporting a scam, an agent warning about one.
 REPORTED = re.compile(
     "有人|骗子|陌生人|别人|任何(?:人|要求|理由|借口|形式|方式|情况)|冒充|自称|对方|他们让|他让|她让|说让|说加|说发"
-    "|让我|叫我|凡是|朋友让"
+    "|让我|叫我|凡是|朋友让|上写|写着|客服说|他说|她说|说.{0,4}?(?:要|让|叫)(?:我|您|你)"
 )
 
 
 def _third_party_request(message: _Message, start: int, end: int) -> bool:
     compiled = rules()
     text = message.text
+    if text.endswith(("你们", "你们的"), max(0, start - 3), start):
+        return True  # 你们电话多少: the shop's number (你们店老板电话 is the owner's)
     clause_start = message.clause_start(start)
     if compiled.third_party.search(text, max(clause_start, start - 6), start + 2):
         return True
@@ -552,7 +566,7 @@ def _third_party_request(message: _Message, start: int, end: int) -> bool:
 
 
 def _reported(message: _Message, start: int) -> bool:
-    return REPORTED.search(message.text, max(0, start - 24), start) is not None
+    return REPORTED.search(message.text, max(message.clause_start(start), start - 24), start) is not None
 
 
 def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[Hit]:
@@ -824,7 +838,11 @@ def _request_hits(message: _Message, words: list[tuple[int, int, str]]) -> list[
     compiled = rules()
     text = message.text
     hits: list[Hit] = []
-    for start, end, category in words:
+    reach = -1
+    for start, end, category in sorted(words, key=lambda word: (word[0], -word[1])):
+        if end <= reach:
+            continue  # 银行卡 inside 银行卡号: the longer word decides
+        reach = end
         if message.covered_by_allowed(start, end) or _reported(message, start) or text.endswith("打", 0, start):
             continue  # (打)电话给我 asks for a call, not for a number
         before = compiled.phone_request_before.search(text, max(0, start - 8), start)
