@@ -67,6 +67,7 @@ BLIND_CONTACT_RECALL = {
     "round4_redteam": 0.89,
     "round5_customers": 0.96,
     "round5_spec": 0.95,
+    "round6_mixed": 0.92,
 }
 
 

@@ -212,7 +212,7 @@ _QQ_TERMS = (
 )  # fmt: skip
 _PHONE_ALIASES = (
     "电话", "手机", "手机号", "手机号码", "电话号码", "号码", "座机", "固话", "联系方式", "tel", "dianhua",
-    "shouji", "shoujihao", "haoma", "私人号", "私号", "手ji",
+    "shouji", "shoujihao", "haoma", "私人号", "私号", "手ji", "联系电话",
 )  # fmt: skip
 _PHONE_TERMS = (
     "私人电话", "私人手机", "私人号码", "个人电话", "个人手机号", "打我电话", "打我手机", "打我私人",

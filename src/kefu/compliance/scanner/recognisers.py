@@ -195,6 +195,7 @@ QR_SUFFIXES = (
     "找我", "加一下", "私下", "发我", "给我", "截图发你", "发你了", "进我", "进我的", "推给你", "推你",
     "发给你了", "推给你了", "1下加我", "下加我", "加我吧", "加入", "截图发过来", "截图发我", "发过来", "付给我",
     "直接付给我", "转给我", "fani", "geini", "发你了", "再发", "发下", "发1下", "重新发", "进售后群", "入群",
+    "推我", "发1张", "发张",
 )  # fmt: skip
 QR_ADD = (
     "加我", "加好友", "添加好友", "加上", "找我", "联系我", "加v", "加微信", "加qq", "添加", "转我", "进群", "入群",
@@ -238,7 +239,8 @@ ALIAS_IDS: dict[str, str] = {
     # letter first (WeChat's rule), or letters and digits mixed as an evader spells it (123abc456)
     CONTACT_WECHAT: rf"(?:{MOBILE}|[a-z][a-z0-9]{{5,39}}|[0-9]{{1,20}}[a-z][a-z0-9]{{4,38}})",
     CONTACT_QQ: r"(?:[1-9][0-9]{4,11}(?![0-9])|[a-z0-9]{2,40}@qq)",
-    CONTACT_ALIPAY: rf"(?:{MOBILE}|{EMAIL})",
+    # an Alipay account is a phone or an e-mail, or a login name such as xiaopang_9981
+    CONTACT_ALIPAY: rf"(?:{MOBILE}|{EMAIL}|[a-z][a-z0-9]{{3,30}}[0-9]{{2,}})",
 }
 
 
@@ -531,21 +533,22 @@ THIRD_PARTY = (
     "商店", "店家", "平台", "老家", "家里", "紧急", "派送员", "配送员", "骑手", "网点", "仓库",
 )  # fmt: skip
 PHONE_REQUEST_VERBS = (
-    "提供", "提供一下",
+    "提供", "提供一下", "存一下你", "存下你", "存你", "记一下你", "记下你", "记你",  # 记一下我电话 gives one's own
     "给", "留", "发", "报", "要", "告诉我", "告诉", "求", "借", "交换", "换", "把你的", "把你", "把您的", "把您",
     "gei", "liu",
 )  # fmt: skip
 PHONE_REQUEST_AFTER = (
     "多少", "发我", "发给我", "给我", "报一下", "留一下", "发一下", "给一个", "duoshao", "发过来", "私信我",
     "能给我", "能发我", "能留", "能给", "可以给我", "可以发我", "过来", "打在备注", "写在备注", "写备注",
-    "私发给我", "私发我",
+    "私发给我", "私发我", "也发", "发下",
 )  # fmt: skip
 # Who calls the customer on the shop's behalf: 师傅能不能提前打电话给我 asks for a call, not a number.
 CALLERS = ("师傅", "快递员", "快递小哥", "司机", "骑手", "配送员", "派送员", "安装工", "小哥")  # fmt: skip
 # …多少钱, 号码牌: the phone word was part of another word or a price question.
 NOT_A_REQUEST_AFTER = (
     "钱", "元", "块", "寸", "位", "个", "g", "度", "毫安", "瓦", "牌", "格式", "段", "簿", "壳", "膜", "套", "线",
-    "卡", "费", "套餐", "的手机", "密码", "后4位", "后几位", "尾号", "末4位", "验证码", "和密码",
+    "卡", "费", "套餐", "的手机", "密码", "后4位", "后几位", "尾号", "末4位", "验证码", "和密码", "和验证码",
+    "或密码", "及密码",
 )  # fmt: skip
 # Someone else asked for it: a customer reporting a scam, an agent warning about one.
 REPORTED = re.compile(
@@ -630,6 +633,9 @@ def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[
         if suffix and not _negated(message, start, suffix.end()):
             hits.append(Hit(start, suffix.end(), category))
             return hits
+    if category in (CONTACT_WECHAT, CONTACT_QQ, CONTACT_ALIPAY) and _bare_question(message, start, end):
+        hits.append(Hit(start, end, category))  # vx? / 有QQ么 as the whole question
+        return hits
     if category in (CONTACT_WECHAT, CONTACT_QQ, CONTACT_ALIPAY):
         # 我微信是 / 我的vx号： — the account follows in the next message
         colon = message.original.rstrip()[-1:] in "：:"
@@ -647,6 +653,17 @@ def _alias_hits(message: _Message, category: str, start: int, end: int) -> list[
 
 
 _QUESTION_RIGHT_AFTER = re.compile("(?:号|号码)?(?:吗|么|嘛)")  # 有微信吗 / 有QQ么, whatever follows
+
+
+def _bare_question(message: _Message, start: int, end: int) -> bool:
+    """Is the channel word the whole clause, asked (电话？, vx?, 微信呢？)?"""
+    text = message.text
+    clause_start, clause_end = message.clause_start(start), message.clause_end(max(start, end - 1))
+    return (
+        clause_start == start
+        and text[end:clause_end] in ("", "吗", "呢", "号", "号呢", "号码", "有吗", "有没有")
+        and _is_question(message, clause_end)
+    )
 
 
 def _names_you(words: str) -> bool:
@@ -847,6 +864,9 @@ def _request_hits(message: _Message, words: list[tuple[int, int, str]]) -> list[
             continue  # (打)电话给我 asks for a call, not for a number
         before = compiled.phone_request_before.search(text, max(0, start - 8), start)
         after = compiled.phone_request_after.match(text, end, min(len(text), end + 8))
+        if before is None and after is None and _bare_question(message, start, end):
+            hits.append(Hit(start, end, category))  # 电话？ — the whole question is the request
+            continue
         if before is None and (after is None or text.endswith("我", 0, start) or text.endswith("我的", 0, start)):
             continue  # 我的电话多少来着: one's own number, not a request
         span = (before.start() if before else start, after.end() if after else end)
