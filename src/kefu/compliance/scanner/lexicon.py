@@ -250,7 +250,6 @@ _BANK_ALIASES = (
 _BANK_TERMS = (
     "我的卡号", "我的银行卡号", "发你卡号", "卡号发你", "银行卡号发你"
 )  # fmt: skip
-_REQUESTABLE = frozenset({CONTACT_PHONE, BANK_CARD})
 _RED_PACKET_ALIASES = (
     "红包", "hb", "红bao", "hong包", "hongbao", "红苞", "红胞", "洪包", "宏包", "鸿包", "哄包", "轰包",
     "虹包", "🧧", "利是", "利市", "拼手气红包", "口令红包", "辛苦费", "茶水费", "好处费", "感谢费", "跑腿费",

@@ -1,14 +1,19 @@
 """Folding chat text into the form the lexicon and the recognisers match against.
 
-Every evasion we fold is a per-character rewrite, so the whole fold is one table from a character
+Almost every evasion we fold is a per-character rewrite, so the fold is one table from a character
 to its folded string (possibly empty):
 
-- NFKC (full-width ｖｘ１３８ → vx138, circled ① → 1, math 𝐯 → v) and lower case;
+- NFKC (full-width ｖｘ１３８ → vx138, circled ① → 1, math 𝐯 → v), lower case, tone marks and accents
+  off Latin letters (Wēixìn → weixin);
 - Traditional → Simplified (OpenCC, character level: 微信號 → 微信号, 紅包 → 红包);
-- numerals used to spell numbers → digits (一二三, 壹贰叁, 〇/零/○, 幺, ❶➀, other scripts' digits);
-- look-alike letters (Cyrillic х, Greek ν …) → Latin, 🇻/🅥 → v, ➕/+ → 加 ("➕V");
+- numerals used to spell numbers → digits (一二三, 壹贰叁, 〇/零/○, 幺 两 洞 拐 勾, ❶➀, other scripts' digits);
+- look-alike letters (Cyrillic х, Greek ν …) → Latin, 🇻/🅥 → v, ➕/+ → 加 ("➕V"), emoji that stand for
+  a word (🧧 → 红包, 🐧 → 企鹅, 📞 → 电话);
 - separators removed: spaces, punctuation, symbols, emoji, zero-width and other format characters,
-  combining marks — whatever an evader slips between the characters of 微 信 or 1 3 8.
+  combining marks, stroke radicals (V丶x) — whatever an evader slips between the characters of 微 信.
+
+Two rewrites look at neighbours: o and l between digits are 0 and 1 (138o0886245), and digits read
+out in pinyin or English (yao ba liu, one 三八 two 零) become digits when set apart by separators.
 
 Multi-character variants and homophones (薇信, 威信, vx, 绿泡泡, 扣扣 …) are folded by the lexicon: the
 automaton maps each variant to its category, which keeps this table independent of the policy.
