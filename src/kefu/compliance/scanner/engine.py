@@ -28,7 +28,7 @@ from typing import Literal
 
 from kefu.compliance.scanner.decide import ALLOW, Match, ScanResult, decide, matches_from_hits
 from kefu.compliance.scanner.lexicon import CompiledPolicy, PolicyHolder, ScannerPolicy, char_class, default_policy
-from kefu.compliance.scanner.normalise import fold, fold_tables, normalise
+from kefu.compliance.scanner.normalise import fold, fold_chars, fold_tables, normalise
 from kefu.compliance.scanner.recognisers import find_hits, merge_hits, needs_rules
 from kefu.compliance.scanner.window import ConversationWindow
 
@@ -75,8 +75,9 @@ def _may_cross(compiled: CompiledPolicy, previous: str, text: str, earlier: Sequ
     when an alias ends `previous` and an account starts `text` (我的vx是 | lily_2024), or when a key
     opens `text` right after a verb (加个 | 绿泡泡).
     """
-    before = fold(previous[-12:])
-    after = fold(text[:12])
+    # the edges only: digit words need separators to count, so a dozen characters are folded as such
+    before = fold_chars(previous[-12:])
+    after = fold_chars(text[:12])
     if not before or not after:
         return False
     if after[0].isdigit() and not before[-1].isdigit() and earlier and _names_phone(compiled, earlier):

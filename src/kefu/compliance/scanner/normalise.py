@@ -276,7 +276,7 @@ def _spell_digits(text: str, starts: list[int]) -> tuple[str, list[int]]:
     return "".join(pieces), new_starts
 
 
-def _fold_chars(text: str) -> str:
+def fold_chars(text: str) -> str:
     """The character-by-character fold: one folded string per original character."""
     tables = fold_tables()
     folded = text.translate(tables.table)
@@ -289,7 +289,7 @@ def _fold_chars(text: str) -> str:
 
 def fold(text: str) -> str:
     """The folded form of `text`, without an offset map (all in C for ordinary text)."""
-    folded = _fold_chars(text)
+    folded = fold_chars(text)
     if _ASCII_LETTER.search(folded) is None or not _has_spelled_run(folded):
         return folded  # most chat has no Latin letters at all, so no digit words
     return normalise(text).text  # digit words: whether they count depends on separators in the original
@@ -339,7 +339,7 @@ def normalise(text: str) -> Normalised:
     """
     tables = fold_tables()
     table, high = tables.table, tables.high
-    folded = _fold_chars(text)
+    folded = fold_chars(text)
     if len(folded) == len(text) and _irregular_chars().search(text) is None:
         if _ASCII_LETTER.search(folded) is None or not _has_spelled_run(folded):
             return Normalised(original=text, text=folded, starts=tuple(range(len(text))))
