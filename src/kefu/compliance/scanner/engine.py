@@ -90,8 +90,6 @@ def _may_cross(compiled: CompiledPolicy, previous: str, text: str, earlier: Sequ
     cut = len(before)
     for end, value in compiled.automaton.iter(before + after):
         if not value[2]:
-            if value[4] and end < cut and after[0].isdigit():
-                return True  # 我电话186 | 后面是 | 7752 0931: digits after a phone word
             continue
         start = end + 1 - len(value[0])
         if start < cut <= end:
@@ -104,7 +102,8 @@ def _may_cross(compiled: CompiledPolicy, previous: str, text: str, earlier: Sequ
 
 
 def _names_phone(compiled: CompiledPolicy, messages: Sequence[str]) -> bool:
-    folded = fold("".join(message[-16:] for message in messages[-3:]))
+    """Does a phone word close one of the last few messages (我电话186, 号码是)?"""
+    folded = fold_chars("".join(message[-16:] for message in messages[-3:]))
     return any(value[4] and not value[2] for _, value in compiled.automaton.iter(folded))
 
 

@@ -876,8 +876,8 @@ def _request_hits(message: _Message, words: list[tuple[int, int, str]]) -> list[
     return hits
 
 
-# Between the pieces of a number read out in parts (139，后面是 0264 7785): no unit, no price, no date.
 _QQ_MAIL = re.compile("(?<![0-9a-z])[1-9][0-9]{4,11}@qq")  # 2837461920@qq.com is QQ number 2837461920
+# Between the pieces of a number read out in parts (139，后面是 0264 7785): no unit, no price, no date.
 _NOT_A_PHONE_GAP = re.compile("[元块件个号年月日点时分秒米斤克寸码岁%¥￥$/:.x×*]|kg|cm|ml|g")
 _PHONE_GAP_WORDS = re.compile("尾号|号码|手机号|电话号")  # 号 here is the number's, not a house number's
 _MOBILE_DIGITS = re.compile("1[3-9][0-9]{9}")
@@ -885,7 +885,7 @@ _MOBILE_DIGITS = re.compile("1[3-9][0-9]{9}")
 
 def _spelled_phone_hits(message: _Message, compiled: CompiledPolicy) -> list[Hit]:
     """A mobile number given in two to six pieces with a few words between them, next to a phone word
-    (一三九 后面是 零二六四七七八五 这是我电话; 前三位187，中间四位3625，后四位0914)."""
+    (一三九 后面是 零二六四七七八五 这是我电话; 电话前三位187，中间四位3625，后四位0914)."""
     text = message.text
     # 前3位 / 后4位 count the digits, they are not among them
     runs = [found.span() for found in rules().digit_runs.finditer(text) if not text.startswith("位", found.end())]
