@@ -68,6 +68,7 @@ BLIND_CONTACT_RECALL = {
     "round5_customers": 0.96,
     "round5_spec": 0.95,
     "round6_mixed": 0.92,
+    "round7_appliances": 0.97,
 }
 
 

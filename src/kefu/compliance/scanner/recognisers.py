@@ -63,7 +63,7 @@ ADD_VERBS = (
     "加", "添加", "添", "联系", "私聊", "私信", "留", "留下", "交换", "换", "互加", "报", "要个", "要一个",
     "要下", "求", "求个", "搜", "搜索", "私", "戳", "敲", "你有", "您有", "有没有", "用不用", "加上", "去",
     "来", "上", "是我", "是我的", "就是我", "这是我", "整个", "整一个", "jia", "jiawo", "jiage", "jiaxia",
-    "给个", "给我个", "来个", "走", "提供", "提供1下",
+    "给个", "给我个", "来个", "走", "提供", "提供1下", "告诉我", "告诉",
 )  # fmt: skip
 # Verbs that count only with a person in the phrase (发我微信, 给你微信) or in a question (有微信吗):
 # 分享给微信好友 and 发到微信群 are ordinary.
@@ -97,7 +97,7 @@ CONTACT_SUFFIXES = (
     "就是我手机号", "就是我的手机号", "是我手机号", "同我手机号", "给一下", "发一下", "留一下", "在我头像",
     "在头像", "在我签名", "在签名", "写在签名", "在我主页", "账号在我", "号在我", "扣一下我", "扣我", "戳我",
     "敲我", "私我", "推给我", "推我", "推1下", "有没有", "有吗", "报1下", "报下", "是哪个号", "哪个号",
-    "写在备注", "发下",
+    "写在备注", "发下", "名字叫", "昵称叫", "名字是", "昵称是", "直接搜",
     "通过一下", "通过", "同意一下", "收款码", "上聊吧", "里说", "扫我",
 )  # fmt: skip
 ID_MARKS = (
@@ -155,7 +155,7 @@ OFFICIAL_CONTEXT = (
 
 RED_PACKET_VERBS = (
     "发", "给", "收", "包", "塞", "私发", "送", "转", "拿", "发个", "给个", "补", "补个", "私下发", "封", "加",
-    "加个", "返", "返您", "返你", "领", "意思", "意思个", "少不了你的", "给销售", "给师傅",
+    "加个", "返", "返您", "返你", "找我领", "意思", "意思个", "少不了你的", "给销售", "给师傅",
 )  # fmt: skip
 RED_PACKET_FILLER = (
     "我", "你", "您", "个", "一个", "小", "大", "点", "些", "了", "的", "块", "元", "一点", "几个", "你个",
@@ -166,11 +166,11 @@ RED_PACKET_SUFFIXES = (
     "发给你", "私聊", "我私下", "私下", "表示", "孝敬", "好处", "我私发", "转给你", "发过去", "转过去",
     "少不了你", "收下", "一定要收", "请收下", "准备好了", "给你安排", "安排上", "已经准备好", "已经发了",
     "务必收下", "您一定收下", "你一定收下", "一定收下", "请您务必收下", "发你了", "fani", "已发", "fale",
-    "返给你", "返你", "返给您",
+    "返给你", "返你", "返给您", "补给你", "补给您", "不成敬意", "收1下", "晚点发你", "塞在", "塞给",
     "yijingfale",
 )  # fmt: skip
 RED_PACKET_SUFFIX_GAP = (
-    "已经", "已", "先", "都", "就", "我", "我已经", "刚", "马上", "直接"
+    "已经", "已", "先", "都", "就", "我", "我已经", "刚", "马上", "直接", "1个",
 )  # fmt: skip
 TRANSFER_PREFIXES = (
     "给我", "给你", "向我", "直接", "私下", "单独", "线下", "私人", "私自", "给您", "跟我", "和我", "打到",
@@ -203,7 +203,7 @@ QR_ADD = (
 )  # fmt: skip
 EXEMPT_BEFORE_NUMBER = (
     "订单", "单号", "订单号", "编号", "快递", "运单", "物流", "工单", "退货单", "发票", "批次", "型号",
-    "条码", "序列号", "sn", "imei", "会员号", "会员卡", "尾号", "交易号", "流水号", "商品id", "商品编码",
+    "条码", "序列号", "sn", "imei", "会员号", "会员卡", "交易号", "流水号", "商品id", "商品编码",
     "货号", "券码", "兑换码", "取件码", "验证码", "合同号", "保单号", "退款单", "售后单", "服务单",
     "订单编号", "单", "包裹", "追踪号", "跟踪号", "查询号", "礼品卡", "充值卡", "卡密", "激活码", "串号",
     "批号", "编码", "保修卡", "保修", "质保卡", "质保", "保卡", "防伪码", "防伪", "表号", "户号", "缴费号",
@@ -328,7 +328,7 @@ def rules() -> _Rules:
         ),
         RED_PACKET: _Grammar(
             verb_before=re.compile(
-                f"{_alt(RED_PACKET_VERBS)}(?:{_alt(RED_PACKET_FILLER)}|[0-9两十百千万]{{1,6}}){{0,4}}$"
+                f"{_alt(RED_PACKET_VERBS)}(?:{_alt(RED_PACKET_FILLER)}|[0-9两十百千万]{{1,6}}){{0,6}}$"
             ),
             weak_before=None,
             suffix_after=re.compile(
@@ -460,8 +460,10 @@ class _Message:
         first, last = starts[start], starts[end - 1]
         if self.text[start] in _ASCII_WORD_LOWER and first > 0 and self.original[first - 1] in _ASCII_WORD:
             return False
+        if end - start == 1 and first > 0 and self.original[first - 1].isdigit():
+            return False  # the Q of a model number (65Q10L) is no QQ
         after = last + 1
-        if after < len(self.original) and self.original[last].isupper() and not self.original[after].isupper():
+        if after < len(self.original) and self.original[last].isupper() and self.original[after].islower():
             return True  # 加WXhaowu_81: the case changes where the alias ends
         return not (
             self.text[end - 1] in _ASCII_WORD_LOWER
@@ -540,7 +542,7 @@ PHONE_REQUEST_VERBS = (
 PHONE_REQUEST_AFTER = (
     "多少", "发我", "发给我", "给我", "报一下", "留一下", "发一下", "给一个", "duoshao", "发过来", "私信我",
     "能给我", "能发我", "能留", "能给", "可以给我", "可以发我", "过来", "打在备注", "写在备注", "写备注",
-    "私发给我", "私发我", "也发", "发下",
+    "私发给我", "私发我", "也发", "发下", "geiwo", "fawo",
 )  # fmt: skip
 # Who calls the customer on the shop's behalf: 师傅能不能提前打电话给我 asks for a call, not a number.
 CALLERS = ("师傅", "快递员", "快递小哥", "司机", "骑手", "配送员", "派送员", "安装工", "小哥")  # fmt: skip
