@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 from kefu.core import scopes
 from kefu.org.models import Employee, OrgUnit, UnitKind
@@ -15,13 +16,27 @@ from tests.access_matrix import SPOT_BUILDERS
 from tests.factories import EmployeeFactory, OrgUnitFactory, make_user
 
 
+def _clear_own_cache() -> None:
+    """Empty this test worker's cache. On Redis, `cache.clear()` is FLUSHDB: it would also wipe the
+    login throttle and rate limits another parallel worker is counting in the middle of its test, so
+    only this worker's keys (its KEY_PREFIX) are deleted."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{backend.key_prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        backend.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(settings: Any) -> Any:
     # argon2 is the production hasher (tested on its own); tests hash thousands of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
+    _clear_own_cache()
     yield
-    cache.clear()
+    _clear_own_cache()
 
 
 @dataclass
