@@ -95,7 +95,12 @@ def build_policy(*, unit: OrgUnit) -> ScannerPolicy:
 
 def catalogue_policy() -> ScannerPolicy:
     """The scanner policy of a group that has set nothing: the catalogue's defaults (no database)."""
-    return policy_from_values(lambda key: catalogue.typed(catalogue.get(key), catalogue.get(key).default), version=0)
+
+    def default(key: str) -> Any:
+        spec = catalogue.get(key)
+        return catalogue.typed(spec, spec.default)
+
+    return policy_from_values(default, version=0)
 
 
 def policy_from_values(value: Callable[[str], Any], *, version: int) -> ScannerPolicy:
